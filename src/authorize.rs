@@ -1,0 +1,208 @@
+//! The authorization request: a URL plus the pending authorization the caller keeps until the callback.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::config::{check_extra, RESERVED_AUTHORIZATION_PARAMS};
+use crate::encoding::FormSerializer;
+use crate::error::{Error, ErrorCode};
+use crate::pkce::{random_token, s256, CODE_CHALLENGE_METHOD};
+use crate::types::{CodeVerifier, Nonce, State};
+use crate::OAuthClient;
+
+/// Per-call options of [`OAuthClient::start_authorization`].
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct AuthorizationOptions {
+    /// Replaces the configured default scope.
+    pub scope: Option<String>,
+    /// Added to the configured extra parameters; a name given here replaces all configured values of it.
+    pub extra_params: Vec<(String, String)>,
+    /// `prompt` (e.g. `consent`, `login`); replaces an extra `prompt`.
+    pub prompt: Option<String>,
+    /// `login_hint`; replaces an extra `login_hint`.
+    pub login_hint: Option<String>,
+}
+
+/// A started authorization: send the user to `url`, keep the rest until the callback.
+///
+/// It holds secrets (the verifier): keep it where only this user agent can read it (sessionStorage, an
+/// encrypted cookie, server-side session), never in a URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingAuthorization {
+    /// The authorization URL.
+    pub url: String,
+    /// The `state` sent.
+    pub state: State,
+    /// The PKCE verifier.
+    pub code_verifier: CodeVerifier,
+    /// The `nonce` sent, when the scope contains `openid`.
+    pub nonce: Option<Nonce>,
+    /// The redirect URI sent (must equal the client's at the callback).
+    pub redirect_uri: String,
+    /// The issuer the request was sent to (mix-up defence, RFC 9700 §4.4).
+    pub issuer: Option<String>,
+    /// Creation time, unix seconds.
+    pub created_at: u64,
+}
+
+/// Whether a space-separated scope contains `openid`.
+pub(crate) fn has_openid(scope: &str) -> bool {
+    scope.split(' ').any(|s| s == "openid")
+}
+
+impl OAuthClient {
+    /// Starts an authorization: fresh `state`, PKCE verifier (S256) and, for `openid` scopes, `nonce`.
+    ///
+    /// `now` is the current time in unix seconds (stored as `created_at`). Fails with `invalid_config` when
+    /// an extra parameter names a reserved one, or `random_unavailable` when the platform has no CSPRNG.
+    pub fn start_authorization(&self, options: &AuthorizationOptions, now: u64) -> Result<PendingAuthorization, Error> {
+        if !check_extra(&options.extra_params, &RESERVED_AUTHORIZATION_PARAMS) {
+            return Err(Error::client(ErrorCode::InvalidConfig));
+        }
+        let c = &self.config;
+        let scope = options.scope.as_deref().or(c.scope.as_deref()).filter(|s| !s.is_empty());
+        let state = random_token()?;
+        let verifier = random_token()?;
+        let nonce = match scope {
+            Some(s) if has_openid(s) => Some(random_token()?),
+            _ => None,
+        };
+
+        let endpoint = &c.authorization_endpoint;
+        let (base, query) = match endpoint.split_once('?') {
+            Some((b, q)) => (b, q.trim_end_matches('&')),
+            None => (endpoint.as_str(), ""),
+        };
+        let mut q = FormSerializer::with_prefix(String::from(query));
+        q.append("response_type", "code")
+            .append("client_id", &c.client_id)
+            .append("redirect_uri", &c.redirect_uri);
+        if let Some(s) = scope {
+            q.append("scope", s);
+        }
+        q.append("state", &state)
+            .append("code_challenge", &s256(&verifier))
+            .append("code_challenge_method", CODE_CHALLENGE_METHOD);
+        if let Some(n) = &nonce {
+            q.append("nonce", n);
+        }
+        // A per-call option replaces every value of its name from the lower layers.
+        let by_option = |name: &str| {
+            (name == "prompt" && options.prompt.is_some()) || (name == "login_hint" && options.login_hint.is_some())
+        };
+        let configured = c.extra_authorization_params.iter().filter(|(n, _)| {
+            !by_option(n) && !options.extra_params.iter().any(|(call_name, _)| call_name == n)
+        });
+        for (name, value) in configured.chain(options.extra_params.iter().filter(|(n, _)| !by_option(n))) {
+            q.append(name, value);
+        }
+        if let Some(p) = &options.prompt {
+            q.append("prompt", p);
+        }
+        if let Some(h) = &options.login_hint {
+            q.append("login_hint", h);
+        }
+        let mut url = String::from(base);
+        url.push('?');
+        url.push_str(&q.finish());
+
+        Ok(PendingAuthorization {
+            url,
+            state: State::new(state),
+            code_verifier: CodeVerifier::new(verifier),
+            nonce: nonce.map(Nonce::new),
+            redirect_uri: c.redirect_uri.clone(),
+            issuer: c.issuer.clone(),
+            created_at: now,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoding::parse_form;
+    use crate::ClientConfig;
+    use alloc::vec;
+
+    pub(crate) fn client(endpoint: &str) -> OAuthClient {
+        let mut c = ClientConfig::new("spa client", endpoint, "https://idp.example/oauth/token", "https://app.example/cb?x=1");
+        c.scope = Some(String::from("openid profile offline_access"));
+        c.issuer = Some(String::from("https://idp.example/"));
+        c.extra_authorization_params =
+            vec![(String::from("audience"), String::from("api://x y")), (String::from("prompt"), String::from("login"))];
+        OAuthClient::new(c).unwrap_or_else(|_| unreachable!())
+    }
+
+    fn query(url: &str) -> Vec<(String, String)> {
+        parse_form(url.split_once('?').map(|(_, q)| q).unwrap_or_default())
+    }
+
+    #[test]
+    fn builds_the_authorization_url() {
+        let c = client("https://idp.example/authorize?tenant=a%20b&");
+        let p = c.start_authorization(&AuthorizationOptions::default(), 1000).unwrap_or_else(|_| unreachable!());
+        assert!(p.url.starts_with("https://idp.example/authorize?tenant=a%20b&response_type=code&client_id=spa+client&"));
+        let q = query(&p.url);
+        let get = |n: &str| q.iter().filter(|(k, _)| k == n).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+        assert_eq!(get("tenant"), ["a b"]);
+        assert_eq!(get("redirect_uri"), ["https://app.example/cb?x=1"]);
+        assert_eq!(get("scope"), ["openid profile offline_access"]);
+        assert_eq!(get("state"), [p.state.secret()]);
+        assert_eq!(get("code_challenge"), [s256(p.code_verifier.secret()).as_str()]);
+        assert_eq!(get("code_challenge_method"), ["S256"]);
+        assert_eq!(get("nonce"), [p.nonce.as_ref().map(|n| n.secret()).unwrap_or("missing")]);
+        assert_eq!(get("audience"), ["api://x y"]);
+        assert_eq!(get("prompt"), ["login"]);
+        assert!(get("code_verifier").is_empty(), "the verifier never goes in the URL");
+        assert!(!p.url.contains(p.code_verifier.secret()));
+        assert_eq!(p.created_at, 1000);
+        assert_eq!(p.issuer.as_deref(), Some("https://idp.example/"));
+        assert_eq!((p.state.secret().len(), p.code_verifier.secret().len()), (43, 43));
+    }
+
+    #[test]
+    fn per_call_options_replace_defaults() {
+        let c = client("https://idp.example/authorize");
+        let opts = AuthorizationOptions {
+            scope: Some(String::from("read write")),
+            extra_params: vec![
+                (String::from("resource"), String::from("https://a.example")),
+                (String::from("resource"), String::from("https://b.example")),
+                (String::from("audience"), String::from("other")),
+            ],
+            prompt: Some(String::from("consent")),
+            login_hint: Some(String::from("a@b.example")),
+        };
+        let p = c.start_authorization(&opts, 0).unwrap_or_else(|_| unreachable!());
+        let q = query(&p.url);
+        let get = |n: &str| q.iter().filter(|(k, _)| k == n).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+        assert_eq!(get("scope"), ["read write"]);
+        assert!(p.nonce.is_none() && get("nonce").is_empty(), "no nonce without openid");
+        assert_eq!(get("resource"), ["https://a.example", "https://b.example"]);
+        assert_eq!(get("audience"), ["other"]);
+        assert_eq!(get("prompt"), ["consent"]);
+        assert_eq!(get("login_hint"), ["a@b.example"]);
+    }
+
+    #[test]
+    fn reserved_names_are_refused_per_call() {
+        let c = client("https://idp.example/authorize");
+        for name in RESERVED_AUTHORIZATION_PARAMS {
+            let opts = AuthorizationOptions { extra_params: vec![(String::from(name), String::new())], ..Default::default() };
+            let e = c.start_authorization(&opts, 0).err().and_then(|e| e.client_code());
+            assert_eq!(e, Some(ErrorCode::InvalidConfig), "{name}");
+        }
+    }
+
+    #[test]
+    fn each_authorization_is_fresh() {
+        let c = client("https://idp.example/authorize");
+        let a = c.start_authorization(&AuthorizationOptions::default(), 0).unwrap_or_else(|_| unreachable!());
+        let b = c.start_authorization(&AuthorizationOptions::default(), 0).unwrap_or_else(|_| unreachable!());
+        assert_ne!(a.state, b.state);
+        assert_ne!(a.code_verifier, b.code_verifier);
+        assert_ne!(a.nonce, b.nonce);
+    }
+}

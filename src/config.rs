@@ -1,0 +1,266 @@
+//! Client configuration and its validation (the only place `invalid_config` comes from).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::error::{Error, ErrorCode};
+use crate::types::ClientSecret;
+
+/// Default token endpoint timeout, body included.
+pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+/// Default time to live of a pending authorization.
+pub const DEFAULT_PENDING_TTL_SECONDS: u64 = 600;
+
+/// Authorization parameters that only the client sets; extra parameters may not name them.
+pub const RESERVED_AUTHORIZATION_PARAMS: [&str; 8] =
+    ["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method", "nonce"];
+
+/// Token request parameters that only the client sets; `extra_token_params` may not name them.
+pub const RESERVED_TOKEN_PARAMS: [&str; 9] = [
+    "grant_type",
+    "code",
+    "code_verifier",
+    "redirect_uri",
+    "refresh_token",
+    "client_id",
+    "client_secret",
+    "client_assertion",
+    "client_assertion_type",
+];
+
+/// How the client authenticates at the token endpoint (the same on every request).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// A public client: `client_id` in the body.
+    None,
+    /// `Authorization: Basic` with the form-encoded id and secret (RFC 6749 §2.3.1).
+    ClientSecretBasic(ClientSecret),
+    /// `client_id` and `client_secret` in the body.
+    ClientSecretPost(ClientSecret),
+}
+
+impl ClientAuth {
+    /// The registered method name (`none`, `client_secret_basic`, `client_secret_post`).
+    pub fn method(&self) -> &'static str {
+        match self {
+            ClientAuth::None => "none",
+            ClientAuth::ClientSecretBasic(_) => "client_secret_basic",
+            ClientAuth::ClientSecretPost(_) => "client_secret_post",
+        }
+    }
+}
+
+/// The configuration of an [`OAuthClient`](crate::OAuthClient). Build it with [`ClientConfig::new`] and the
+/// public fields; [`OAuthClient::new`](crate::OAuthClient::new) validates it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// The client identifier.
+    pub client_id: String,
+    /// The authorization endpoint; its own query is kept.
+    pub authorization_endpoint: String,
+    /// The token endpoint.
+    pub token_endpoint: String,
+    /// The exact registered redirect URI (no fragment).
+    pub redirect_uri: String,
+    /// The default scope, replaced by a per-call scope.
+    pub scope: Option<String>,
+    /// The issuer identifier; enables the RFC 9207 `iss` check.
+    pub issuer: Option<String>,
+    /// Reject callbacks without `iss` (needs `issuer`).
+    pub require_iss: bool,
+    /// Client authentication at the token endpoint.
+    pub client_auth: ClientAuth,
+    /// Added to every authorization URL (a name may repeat, e.g. several `resource`).
+    pub extra_authorization_params: Vec<(String, String)>,
+    /// Added to every token request.
+    pub extra_token_params: Vec<(String, String)>,
+    /// Token endpoint timeout in milliseconds, body included.
+    pub timeout_ms: u32,
+    /// How long a pending authorization stays valid.
+    pub pending_ttl_seconds: u64,
+}
+
+impl ClientConfig {
+    /// A public client (`none` authentication) with default options.
+    pub fn new(
+        client_id: impl Into<String>,
+        authorization_endpoint: impl Into<String>,
+        token_endpoint: impl Into<String>,
+        redirect_uri: impl Into<String>,
+    ) -> Self {
+        ClientConfig {
+            client_id: client_id.into(),
+            authorization_endpoint: authorization_endpoint.into(),
+            token_endpoint: token_endpoint.into(),
+            redirect_uri: redirect_uri.into(),
+            scope: None,
+            issuer: None,
+            require_iss: false,
+            client_auth: ClientAuth::None,
+            extra_authorization_params: Vec::new(),
+            extra_token_params: Vec::new(),
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            pending_ttl_seconds: DEFAULT_PENDING_TTL_SECONDS,
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        let bad = Error::client(ErrorCode::InvalidConfig);
+        let secret_ok = match &self.client_auth {
+            ClientAuth::None => true,
+            ClientAuth::ClientSecretBasic(s) | ClientAuth::ClientSecretPost(s) => !s.secret().is_empty(),
+        };
+        let ok = !self.client_id.is_empty()
+            && secret_ok
+            && check_url(&self.authorization_endpoint, UrlKind::Endpoint)
+            && check_url(&self.token_endpoint, UrlKind::Endpoint)
+            && check_url(&self.redirect_uri, UrlKind::RedirectUri)
+            && self.issuer.as_deref().is_none_or(|i| check_url(i, UrlKind::Issuer))
+            && (!self.require_iss || self.issuer.is_some())
+            && self.timeout_ms > 0
+            && self.pending_ttl_seconds > 0
+            && check_extra(&self.extra_authorization_params, &RESERVED_AUTHORIZATION_PARAMS)
+            && check_extra(&self.extra_token_params, &RESERVED_TOKEN_PARAMS);
+        if ok {
+            Ok(())
+        } else {
+            Err(bad)
+        }
+    }
+}
+
+/// Extra parameters need a non-empty name that is not reserved.
+pub(crate) fn check_extra(params: &[(String, String)], reserved: &[&str]) -> bool {
+    params.iter().all(|(name, _)| !name.is_empty() && !reserved.contains(&name.as_str()))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UrlKind {
+    /// Authorization or token endpoint: a query is allowed.
+    Endpoint,
+    /// The redirect URI: a query is allowed.
+    RedirectUri,
+    /// An issuer identifier: no query (RFC 8414 §2).
+    Issuer,
+}
+
+/// An absolute `https:` URL (or `http:` on a loopback host), ASCII without spaces or controls, with a host,
+/// no userinfo and no fragment (RFC 6749 §3.1, §3.1.2).
+pub(crate) fn check_url(url: &str, kind: UrlKind) -> bool {
+    if url.bytes().any(|b| b <= b' ' || b >= 0x7f || matches!(b, b'#' | b'\\' | b'<' | b'>' | b'"')) {
+        return false;
+    }
+    let lower_starts = |p: &str| url.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p));
+    let (https, rest) = if lower_starts("https://") {
+        (true, url.get(8..).unwrap_or_default())
+    } else if lower_starts("http://") {
+        (false, url.get(7..).unwrap_or_default())
+    } else {
+        return false;
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    if authority.contains('@') || (kind == UrlKind::Issuer && tail.contains('?')) {
+        return false;
+    }
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((h, p)) if !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') => {
+                (authority.get(..h.len() + 2).unwrap_or_default(), p)
+            }
+            _ => return false,
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (h, authority.get(h.len()..).unwrap_or(p)),
+            None => (authority, ""),
+        }
+    };
+    let port_ok = match port.strip_prefix(':') {
+        None => port.is_empty(),
+        Some(digits) => {
+            digits.is_empty()
+                || (digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit()) && digits.parse::<u32>().is_ok_and(|n| n <= 65535))
+        }
+    };
+    let host_ok = !host.is_empty()
+        && (host.starts_with('[')
+            || host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'%')));
+    port_ok && host_ok && (https || is_loopback(host))
+}
+
+/// `localhost`, `127.0.0.1` and `[::1]`, the loopback hosts where `http:` is allowed.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1" || host == "[::1]"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_rules() {
+        use UrlKind::*;
+        for ok in [
+            "https://idp.example/authorize",
+            "https://idp.example",
+            "HTTPS://IDP.example:8443/a?b=c&d",
+            "http://127.0.0.1:3000/cb",
+            "http://localhost/cb",
+            "http://[::1]:8080/cb",
+            "https://[2001:db8::1]/x",
+            "https://idp.example/oauth2/authorize?tenant=x",
+        ] {
+            assert!(check_url(ok, Endpoint), "{ok} should pass");
+        }
+        for bad in [
+            "",
+            "idp.example/authorize",
+            "/authorize",
+            "ftp://idp.example",
+            "javascript:alert(1)",
+            "http://idp.example/authorize",
+            "http://127.0.0.2/cb",
+            "http://localhost.evil.example/cb",
+            "https://user:pw@idp.example/",
+            "https://idp.example/cb#frag",
+            "https://idp.example/cb#",
+            "https:///path",
+            "https://idp.example:99999/",
+            "https://idp.example:8x/",
+            "https://idp example/",
+            "https://idp.example/\u{e9}",
+            "https://[::1/",
+            " https://idp.example/",
+        ] {
+            assert!(!check_url(bad, Endpoint), "{bad:?} should fail");
+        }
+        assert!(check_url("https://idp.example/tenant", Issuer));
+        assert!(!check_url("https://idp.example/?x=1", Issuer));
+    }
+
+    #[test]
+    fn config_validation() {
+        let good = ClientConfig::new("spa", "https://idp.example/authorize", "https://idp.example/token", "https://app.example/cb");
+        assert!(good.validate().is_ok());
+        let mut c = good.clone();
+        c.client_id = String::new();
+        assert!(c.validate().is_err());
+        let mut c = good.clone();
+        c.require_iss = true;
+        assert!(c.validate().is_err(), "requireIss without issuer");
+        let mut c = good.clone();
+        c.extra_authorization_params.push((String::from("state"), String::from("x")));
+        assert!(c.validate().is_err());
+        let mut c = good.clone();
+        c.extra_token_params.push((String::from("code_verifier"), String::from("x")));
+        assert!(c.validate().is_err());
+        let mut c = good.clone();
+        c.client_auth = ClientAuth::ClientSecretBasic(ClientSecret::new(""));
+        assert!(c.validate().is_err());
+        let mut c = good;
+        c.redirect_uri = String::from("https://app.example/cb#x");
+        assert_eq!(c.validate().err().and_then(|e| e.client_code()), Some(ErrorCode::InvalidConfig));
+    }
+}

@@ -1,0 +1,290 @@
+//! A small strict JSON (RFC 8259) reader for token responses.
+//!
+//! The wasm build avoids `serde_json`, and the host's `JSON.parse` silently keeps the last of duplicate
+//! members. This reader rejects duplicate members, lone surrogates, trailing data and nesting deeper than
+//! [`MAX_DEPTH`]; numbers are kept as their source text so integer checks are exact.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// The deepest nesting accepted; deeper input is rejected rather than recursed into.
+pub(crate) const MAX_DEPTH: usize = 32;
+
+/// A parsed JSON value.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Json {
+    Null,
+    Bool(bool),
+    /// The number's source text (validated against the grammar).
+    Number(String),
+    String(String),
+    Array(Vec<Json>),
+    /// Members in source order; names are unique.
+    Object(Vec<(String, Json)>),
+}
+
+impl Json {
+    /// The member `name` of an object.
+    pub(crate) fn get(&self, name: &str) -> Option<&Json> {
+        match self {
+            Json::Object(members) => members.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+/// Parses a complete JSON text. Leading and trailing whitespace is allowed; anything else is `None`.
+pub(crate) fn parse(input: &[u8]) -> Option<Json> {
+    let text = core::str::from_utf8(input).ok()?;
+    let mut p = Parser { s: text.as_bytes(), i: 0 };
+    let value = p.value(0)?;
+    p.ws();
+    (p.i == p.s.len()).then_some(value)
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.i += 1;
+        Some(b)
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        self.ws();
+        if self.peek() == Some(b) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], value: Json) -> Option<Json> {
+        let end = self.i.checked_add(word.len())?;
+        (self.s.get(self.i..end)? == word).then(|| {
+            self.i = end;
+            value
+        })
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Json> {
+        self.ws();
+        match self.peek()? {
+            b'{' => self.object(depth + 1),
+            b'[' => self.array(depth + 1),
+            b'"' => self.string().map(Json::String),
+            b't' => self.literal(b"true", Json::Bool(true)),
+            b'f' => self.literal(b"false", Json::Bool(false)),
+            b'n' => self.literal(b"null", Json::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Option<Json> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.i += 1;
+        let mut members: Vec<(String, Json)> = Vec::new();
+        if !self.eat(b'}') {
+            loop {
+                self.ws();
+                let name = self.string()?;
+                if !self.eat(b':') {
+                    return None;
+                }
+                let value = self.value(depth)?;
+                members.push((name, value));
+                if self.eat(b'}') {
+                    break;
+                }
+                if !self.eat(b',') {
+                    return None;
+                }
+            }
+        }
+        let mut names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
+        names.sort_unstable();
+        if names.windows(2).any(|w| w.first() == w.get(1)) {
+            return None;
+        }
+        Some(Json::Object(members))
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Json> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.i += 1;
+        let mut items = Vec::new();
+        if !self.eat(b']') {
+            loop {
+                items.push(self.value(depth)?);
+                if self.eat(b']') {
+                    break;
+                }
+                if !self.eat(b',') {
+                    return None;
+                }
+            }
+        }
+        Some(Json::Array(items))
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Option<Json> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        let n = self.digits();
+        if n == 0 || (n > 1 && self.s.get(int_start) == Some(&b'0')) {
+            return None;
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        let text = core::str::from_utf8(self.s.get(start..self.i)?).ok()?;
+        Some(Json::Number(String::from(text)))
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let d = char::from(self.next()?).to_digit(16)?;
+            v = v << 4 | d;
+        }
+        Some(v)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        if self.next()? != b'"' {
+            return None;
+        }
+        let mut out = String::new();
+        loop {
+            // Copy the run of plain bytes at once (the input is valid UTF-8, and '"' and '\\' are ASCII).
+            let run_start = self.i;
+            while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
+                self.i += 1;
+            }
+            out.push_str(core::str::from_utf8(self.s.get(run_start..self.i)?).ok()?);
+            match self.next()? {
+                b'"' => return Some(out),
+                b'\\' => {}
+                _ => return None, // a control character
+            }
+            let c = match self.next()? {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'u' => {
+                    let hi = self.hex4()?;
+                    let code = if (0xD800..0xDC00).contains(&hi) {
+                        if self.next()? != b'\\' || self.next()? != b'u' {
+                            return None;
+                        }
+                        let lo = self.hex4()?;
+                        if !(0xDC00..0xE000).contains(&lo) {
+                            return None;
+                        }
+                        0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                    } else {
+                        hi
+                    };
+                    char::from_u32(code)?
+                }
+                _ => return None,
+            };
+            out.push(c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Option<Json> {
+        parse(s.as_bytes())
+    }
+
+    #[test]
+    fn parses_objects_and_values() {
+        let v = p(r#" {"a":"x\u00e9\ud83d\ude00\n","b":[1,-2.5e+3,true,false,null],"c":{}} "#);
+        let v = v.unwrap_or(Json::Null);
+        assert_eq!(v.get("a"), Some(&Json::String(String::from("xé😀\n"))));
+        assert!(matches!(v.get("b"), Some(Json::Array(items)) if items.len() == 5));
+        assert_eq!(v.get("c"), Some(&Json::Object(Vec::new())));
+        assert_eq!(p("0"), Some(Json::Number(String::from("0"))));
+        assert_eq!(p("\"\""), Some(Json::String(String::new())));
+    }
+
+    #[test]
+    fn rejects_what_rfc8259_rejects() {
+        for bad in [
+            "", " ", "{", "}", "{\"a\":1,}", "[1,]", "01", "-", "1.", ".5", "1e", "+1", "NaN", "'a'", "{a:1}",
+            "\"\\x\"", "\"\u{1}\"", "\"\\ud800\"", "\"\\udc00\"", "{} x", "tru", "nul", "[1 2]", "\"abc",
+        ] {
+            assert_eq!(p(bad), None, "{bad:?} should be rejected");
+        }
+        assert_eq!(parse(b"\"\xff\""), None);
+    }
+
+    #[test]
+    fn rejects_duplicate_members() {
+        assert_eq!(p(r#"{"a":1,"a":2}"#), None);
+        assert_eq!(p(r#"{"a":1,"b":{"c":1,"c":1}}"#), None);
+        assert!(p(r#"{"a":1,"A":2}"#).is_some());
+    }
+
+    #[test]
+    fn limits_depth_without_recursing_forever() {
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(p(&ok).is_some());
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert_eq!(p(&deep), None);
+        assert_eq!(p(&"[".repeat(100_000)), None);
+    }
+}

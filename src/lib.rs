@@ -1,0 +1,100 @@
+//! # pkce-wasm
+//!
+//! An OAuth 2.1 Authorization Code + PKCE client for single-page apps, edge runtimes (Cloudflare Workers,
+//! Deno, Bun, Node) and Rust wasm apps. The core is sans-IO: it builds requests and validates responses as
+//! values and compiles natively. On `wasm32` the same client also does the I/O through the host's `fetch`
+//! (see `OAuthClient::exchange_code` and `OAuthClient::refresh`), and the crate exports the JavaScript API
+//! of the `pkce-wasm` npm package.
+//!
+//! ```
+//! use pkce_wasm::{AuthorizationOptions, ClientConfig, OAuthClient, parse_token_response};
+//!
+//! # fn main() -> Result<(), pkce_wasm::Error> {
+//! let mut config = ClientConfig::new(
+//!     "spa",
+//!     "https://idp.example/authorize",
+//!     "https://idp.example/oauth/token",
+//!     "https://app.example/callback",
+//! );
+//! config.scope = Some("openid profile offline_access".into());
+//! config.issuer = Some("https://idp.example/".into());
+//! let client = OAuthClient::new(config)?;
+//!
+//! // 1. Start: keep `pending` (it holds the verifier) and send the user to `pending.url`.
+//! let now = 1_700_000_000;
+//! let pending = client.start_authorization(&AuthorizationOptions::default(), now)?;
+//! assert!(pending.url.contains("code_challenge_method=S256"));
+//!
+//! // 2. The callback: validate it against the pending authorization before any token request.
+//! let callback = format!(
+//!     "https://app.example/callback?code=abc&state={}&iss=https%3A%2F%2Fidp.example%2F",
+//!     pending.state.secret()
+//! );
+//! let validated = client.validate_callback(&callback, &pending, now + 5)?;
+//!
+//! // 3. The code exchange: send this request (on wasm32, `client.exchange_code(...)` does it for you) ...
+//! let request = client.code_exchange_request(&validated, &pending);
+//! assert!(request.body.starts_with("grant_type=authorization_code&code=abc&"));
+//!
+//! // ... and validate what the token endpoint answered.
+//! let body = br#"{"access_token":"at","token_type":"Bearer","expires_in":3600,"refresh_token":"rt"}"#;
+//! let tokens = parse_token_response(200, Some("application/json"), body, now + 6, None)?;
+//! assert_eq!(tokens.expires_at, Some(now + 6 + 3600));
+//!
+//! // 4. Refresh later with the same client authentication.
+//! let refresh = client.refresh_request(tokens.refresh_token.as_ref().ok_or(pkce_wasm::ErrorCode::InvalidResponse)?, None);
+//! assert!(refresh.body.starts_with("grant_type=refresh_token&"));
+//! # Ok(())
+//! # }
+//! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+extern crate alloc;
+
+mod authorize;
+mod callback;
+mod config;
+mod encoding;
+mod error;
+mod json;
+mod pkce;
+mod token;
+mod types;
+
+#[cfg(target_arch = "wasm32")]
+mod io;
+#[cfg(target_arch = "wasm32")]
+mod js;
+
+pub use authorize::{AuthorizationOptions, PendingAuthorization};
+pub use callback::ValidatedCallback;
+pub use config::{
+    ClientAuth, ClientConfig, DEFAULT_PENDING_TTL_SECONDS, DEFAULT_TIMEOUT_MS, RESERVED_AUTHORIZATION_PARAMS,
+    RESERVED_TOKEN_PARAMS,
+};
+pub use error::{Error, ErrorCode, ErrorResponse, MAX_ERROR_FIELD_LEN};
+pub use pkce::{is_valid_verifier, Pkce, CODE_CHALLENGE_METHOD};
+pub use token::{parse_token_response, TokenRequest, TokenSet, DEFAULT_MAX_BODY_BYTES, MAX_EXPIRES_IN};
+pub use types::{AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, IdToken, Nonce, RefreshToken, State};
+
+/// An OAuth 2.1 client for one authorization server. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct OAuthClient {
+    pub(crate) config: ClientConfig,
+}
+
+impl OAuthClient {
+    /// Validates the configuration; `invalid_config` when an endpoint or the redirect URI is not an absolute
+    /// `https:` URL (`http:` only on loopback hosts), the redirect URI has a fragment, an extra parameter is
+    /// reserved, `require_iss` is set without `issuer`, or a secret-based method has an empty secret.
+    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        config.validate()?;
+        Ok(OAuthClient { config })
+    }
+
+    /// The validated configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+}

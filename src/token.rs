@@ -1,0 +1,382 @@
+//! Token requests (code exchange, refresh) as values, and token-response validation, without I/O.
+
+use alloc::string::String;
+use core::fmt;
+
+use crate::authorize::PendingAuthorization;
+use crate::callback::ValidatedCallback;
+use crate::config::ClientAuth;
+use crate::encoding::{base64_standard, form_encode_into, FormSerializer};
+use crate::error::{Error, ErrorCode, ErrorResponse};
+use crate::json::{self, Json};
+use crate::types::{AccessToken, AuthorizationCode, IdToken, RefreshToken};
+use crate::OAuthClient;
+
+/// The largest response body accepted by default (1 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
+
+/// The largest `expires_in` accepted (about 136 years); larger values are `invalid_response`.
+pub const MAX_EXPIRES_IN: u64 = u32::MAX as u64;
+
+/// A token endpoint request, ready to send: `POST url` with `Content-Type:
+/// application/x-www-form-urlencoded`, `Accept: application/json` and, for `client_secret_basic`,
+/// `Authorization`. The body and the header hold secrets; `Debug` redacts them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenRequest {
+    /// The token endpoint.
+    pub url: String,
+    /// The `Authorization` header value, for `client_secret_basic`.
+    pub authorization: Option<String>,
+    /// The form-encoded body.
+    pub body: String,
+}
+
+impl fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenRequest { url: ")?;
+        f.write_str(&self.url)?;
+        f.write_str(", body: [redacted] }")
+    }
+}
+
+/// A validated token response (RFC wire names).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenSet {
+    /// The access token (never empty).
+    pub access_token: AccessToken,
+    /// The token type, lower-cased (`bearer`).
+    pub token_type: String,
+    /// Lifetime in seconds, as sent.
+    pub expires_in: Option<u64>,
+    /// Receipt time plus `expires_in`, unix seconds.
+    pub expires_at: Option<u64>,
+    /// The refresh token (after a refresh without rotation, the one that was used).
+    pub refresh_token: Option<RefreshToken>,
+    /// The ID token, unverified.
+    pub id_token: Option<IdToken>,
+    /// The granted scope, when the server said it.
+    pub scope: Option<String>,
+}
+
+impl OAuthClient {
+    fn token_request(&self, grant: FormSerializer) -> TokenRequest {
+        let c = &self.config;
+        let mut body = grant;
+        let mut authorization = None;
+        match &c.client_auth {
+            ClientAuth::None => {
+                body.append("client_id", &c.client_id);
+            }
+            ClientAuth::ClientSecretPost(secret) => {
+                body.append("client_id", &c.client_id).append("client_secret", secret.secret());
+            }
+            ClientAuth::ClientSecretBasic(secret) => {
+                // RFC 6749 §2.3.1: each part form-encoded before base64.
+                let mut pair = String::new();
+                form_encode_into(&mut pair, &c.client_id);
+                pair.push(':');
+                form_encode_into(&mut pair, secret.secret());
+                let mut header = String::from("Basic ");
+                header.push_str(&base64_standard(pair.as_bytes()));
+                authorization = Some(header);
+            }
+        }
+        for (name, value) in &c.extra_token_params {
+            body.append(name, value);
+        }
+        TokenRequest { url: c.token_endpoint.clone(), authorization, body: body.finish() }
+    }
+
+    /// The code exchange for a validated callback.
+    pub fn code_exchange_request(&self, callback: &ValidatedCallback, pending: &PendingAuthorization) -> TokenRequest {
+        self.code_exchange_request_unchecked(&callback.code, pending)
+    }
+
+    /// The code exchange for a code that the caller validated itself (the JS `exchangeCode`).
+    pub(crate) fn code_exchange_request_unchecked(
+        &self,
+        code: &AuthorizationCode,
+        pending: &PendingAuthorization,
+    ) -> TokenRequest {
+        let mut grant = FormSerializer::default();
+        grant
+            .append("grant_type", "authorization_code")
+            .append("code", code.secret())
+            .append("redirect_uri", &pending.redirect_uri)
+            .append("code_verifier", pending.code_verifier.secret());
+        self.token_request(grant)
+    }
+
+    /// A refresh request, optionally for a narrower `scope`.
+    pub fn refresh_request(&self, refresh_token: &RefreshToken, scope: Option<&str>) -> TokenRequest {
+        let mut grant = FormSerializer::default();
+        grant.append("grant_type", "refresh_token").append("refresh_token", refresh_token.secret());
+        if let Some(s) = scope.filter(|s| !s.is_empty()) {
+            grant.append("scope", s);
+        }
+        self.token_request(grant)
+    }
+}
+
+/// Whether a `Content-Type` value is `application/json` (parameters and case ignored).
+fn is_json_media_type(content_type: Option<&str>) -> bool {
+    content_type
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn optional_string<'a>(obj: &'a Json, name: &str) -> Result<Option<&'a str>, ()> {
+    match obj.get(name) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) if !s.is_empty() => Ok(Some(s)),
+        Some(_) => Err(()),
+    }
+}
+
+/// `expires_in`: a non-negative integer JSON number, or a string of 1–10 ASCII digits (some providers
+/// send strings); a fraction, an exponent, a sign or anything above [`MAX_EXPIRES_IN`] is rejected.
+fn expires_in(obj: &Json) -> Result<Option<u64>, ()> {
+    let digits = match obj.get("expires_in") {
+        None | Some(Json::Null) => return Ok(None),
+        Some(Json::Number(n) | Json::String(n)) => n.as_str(),
+        Some(_) => return Err(()),
+    };
+    if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(());
+    }
+    let value: u64 = digits.parse().map_err(|_| ())?;
+    if value > MAX_EXPIRES_IN {
+        return Err(());
+    }
+    Ok(Some(value))
+}
+
+/// Validates a token endpoint response.
+///
+/// * 200 with `Content-Type: application/json` and a JSON object holding a non-empty `access_token` and a
+///   `token_type` of `bearer` (any case) → [`TokenSet`]; unknown members are ignored.
+/// * any non-2xx whose body is a JSON object with a string `error` → [`Error::TokenResponse`].
+/// * anything else (3xx, other 2xx, HTML, bad JSON, wrong types, a 200 carrying `error`) →
+///   `invalid_response` with the status.
+///
+/// `now` is the receipt time in unix seconds; `previous_refresh_token` is kept when a refresh response
+/// carries no new one.
+pub fn parse_token_response(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+    now: u64,
+    previous_refresh_token: Option<&RefreshToken>,
+) -> Result<TokenSet, Error> {
+    let invalid = Error::response(ErrorCode::InvalidResponse, status);
+    let parsed = json::parse(body).filter(|v| matches!(v, Json::Object(_)));
+    if status != 200 {
+        if status >= 400 {
+            if let Some(Json::String(error)) = parsed.as_ref().and_then(|v| v.get("error")) {
+                let obj = parsed.as_ref().unwrap_or(&Json::Null);
+                let text = |n| match obj.get(n) {
+                    Some(Json::String(s)) => Some(s.as_str()),
+                    _ => None,
+                };
+                let response = ErrorResponse::new(error, text("error_description"), text("error_uri"));
+                return Err(Error::TokenResponse { response, status });
+            }
+        }
+        return Err(invalid);
+    }
+    let obj = match parsed {
+        Some(obj) if is_json_media_type(content_type) && obj.get("error").is_none() => obj,
+        _ => return Err(invalid),
+    };
+    let access_token = match obj.get("access_token") {
+        Some(Json::String(s)) if !s.is_empty() => s.clone(),
+        _ => return Err(invalid),
+    };
+    let token_type = match obj.get("token_type") {
+        Some(Json::String(s)) if s.eq_ignore_ascii_case("bearer") => String::from("bearer"),
+        _ => return Err(invalid),
+    };
+    let (Ok(expires_in), Ok(refresh_token), Ok(id_token), Ok(scope)) = (
+        expires_in(&obj),
+        optional_string(&obj, "refresh_token"),
+        optional_string(&obj, "id_token"),
+        optional_string(&obj, "scope"),
+    ) else {
+        return Err(invalid);
+    };
+    Ok(TokenSet {
+        access_token: AccessToken::new(access_token),
+        token_type,
+        expires_in,
+        expires_at: expires_in.map(|e| now.saturating_add(e)),
+        refresh_token: refresh_token.map(RefreshToken::new).or_else(|| previous_refresh_token.cloned()),
+        id_token: id_token.map(IdToken::new),
+        scope: scope.map(String::from),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoding::parse_form;
+    use crate::types::ClientSecret;
+    use crate::{AuthorizationOptions, ClientConfig};
+    use alloc::vec::Vec;
+    use alloc::{format, vec};
+
+    const JSON: Option<&str> = Some("application/json; charset=utf-8");
+
+    fn parse(status: u16, ct: Option<&str>, body: &str) -> Result<TokenSet, Error> {
+        parse_token_response(status, ct, body.as_bytes(), 1_000, None)
+    }
+
+    fn outcome(r: Result<TokenSet, Error>) -> String {
+        match r {
+            Ok(_) => String::from("ok"),
+            Err(e) => format!("{}:{}:{}", e.name(), e.code(), e.status().unwrap_or(0)),
+        }
+    }
+
+    #[test]
+    fn token_response_matrix() {
+        let ok = "OAuthClientError:invalid_response";
+        let cases: &[(u16, Option<&str>, &str, &str)] = &[
+            (200, JSON, r#"{"access_token":"at","token_type":"Bearer"}"#, "ok"),
+            (200, JSON, r#"{"access_token":"at","token_type":"BEARER","expires_in":3600,"x":[1,{}]}"#, "ok"),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":"3600"}"#, "ok"),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer","refresh_token":null}"#, "ok"),
+            (200, Some("APPLICATION/JSON"), r#"{"access_token":"at","token_type":"bearer"}"#, "ok"),
+            (200, JSON, r#"{"access_token":"at","token_type":"mac"}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":"DPoP"}"#, ok),
+            (200, JSON, r#"{"access_token":"at"}"#, ok),
+            (200, JSON, r#"{"access_token":"","token_type":"bearer"}"#, ok),
+            (200, JSON, r#"{"token_type":"bearer"}"#, ok),
+            (200, JSON, r#"{"access_token":1,"token_type":"bearer"}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":["bearer"]}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":-1}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":1.5}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":1e3}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":99999999999}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":"1h"}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":true}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer","refresh_token":5}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer","refresh_token":""}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer","scope":["a"]}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer","id_token":{}}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer","error":"x"}"#, ok),
+            (200, JSON, r#"{"access_token":"a","access_token":"b","token_type":"bearer"}"#, ok),
+            (200, JSON, r#"{"access_token":"at","token_type":"bearer""#, ok),
+            (200, JSON, r#"["access_token"]"#, ok),
+            (200, JSON, r#""access_token""#, ok),
+            (200, JSON, "", ok),
+            (200, Some("text/html"), r#"{"access_token":"at","token_type":"bearer"}"#, ok),
+            (200, None, r#"{"access_token":"at","token_type":"bearer"}"#, ok),
+            (200, Some("application/jsonp"), r#"{"access_token":"at","token_type":"bearer"}"#, ok),
+            (201, JSON, r#"{"access_token":"at","token_type":"bearer"}"#, ok),
+            (302, JSON, r#"{"error":"invalid_grant"}"#, ok),
+            (0, None, "", ok),
+            (400, JSON, r#"{"error":"invalid_grant","error_description":"expired"}"#, "TokenResponseError:invalid_grant"),
+            (401, None, r#"{"error":"invalid_client"}"#, "TokenResponseError:invalid_client"),
+            (500, JSON, r#"{"error":"server_error"}"#, "TokenResponseError:server_error"),
+            (400, JSON, r#"{"error":5}"#, ok),
+            (400, JSON, r#"{"error":"a","error":"b"}"#, ok),
+            (500, Some("text/html"), "<html><body>oops</body></html>", ok),
+            (502, None, "", ok),
+        ];
+        for (status, ct, body, expected) in cases {
+            let got = outcome(parse(*status, *ct, body));
+            let expected = if *expected == "ok" { String::from("ok") } else { format!("{expected}:{status}") };
+            assert_eq!(got, expected, "{status} {ct:?} {body}");
+        }
+    }
+
+    #[test]
+    fn token_set_fields() {
+        let t = parse(
+            200,
+            JSON,
+            r#"{"access_token":"at","token_type":"Bearer","expires_in":60,"refresh_token":"rt","id_token":"a.b.c","scope":"openid"}"#,
+        )
+        .unwrap();
+        assert_eq!(t.access_token.secret(), "at");
+        assert_eq!(t.token_type, "bearer");
+        assert_eq!((t.expires_in, t.expires_at), (Some(60), Some(1_060)));
+        assert_eq!(t.refresh_token.as_ref().map(|r| r.secret()), Some("rt"));
+        assert_eq!(t.id_token.as_ref().map(|r| r.secret()), Some("a.b.c"));
+        assert_eq!(t.scope.as_deref(), Some("openid"));
+        let t = parse(200, JSON, r#"{"access_token":"at","token_type":"bearer"}"#).unwrap();
+        assert_eq!((t.expires_in, t.expires_at, t.scope), (None, None, None));
+        assert!(t.refresh_token.is_none() && t.id_token.is_none());
+    }
+
+    #[test]
+    fn refresh_keeps_or_rotates_the_refresh_token() {
+        let old = RefreshToken::new("old");
+        let body = br#"{"access_token":"at","token_type":"bearer"}"#;
+        let kept = parse_token_response(200, JSON, body, 0, Some(&old)).unwrap();
+        assert_eq!(kept.refresh_token, Some(old.clone()));
+        let body = br#"{"access_token":"at","token_type":"bearer","refresh_token":"new"}"#;
+        let rotated = parse_token_response(200, JSON, body, 0, Some(&old)).unwrap();
+        assert_eq!(rotated.refresh_token, Some(RefreshToken::new("new")));
+    }
+
+    #[test]
+    fn error_fields_are_kept() {
+        let e = parse(400, JSON, r#"{"error":"invalid_grant","error_description":"<b>x</b>","error_uri":"https://e"}"#)
+            .err()
+            .unwrap();
+        let r = e.error_response().unwrap();
+        assert_eq!(r.error, "invalid_grant");
+        assert_eq!(r.error_description.as_deref(), Some("<b>x</b>"));
+        assert_eq!(r.error_uri.as_deref(), Some("https://e"));
+    }
+
+    fn client(auth: ClientAuth) -> OAuthClient {
+        let mut c = ClientConfig::new("my client", "https://idp.example/a", "https://idp.example/t", "https://app.example/cb");
+        c.client_auth = auth;
+        c.extra_token_params = vec![(String::from("audience"), String::from("api"))];
+        OAuthClient::new(c).unwrap()
+    }
+
+    fn body_pairs(r: &TokenRequest) -> Vec<(String, String)> {
+        parse_form(&r.body)
+    }
+
+    #[test]
+    fn code_exchange_and_client_authentication() {
+        let public = client(ClientAuth::None);
+        let pending = public.start_authorization(&AuthorizationOptions::default(), 0).unwrap();
+        let cb = public.validate_callback(&format!("?code=c%26d&state={}", pending.state.secret()), &pending, 1).unwrap();
+        let r = public.code_exchange_request(&cb, &pending);
+        assert_eq!(r.url, "https://idp.example/t");
+        assert_eq!(r.authorization, None);
+        let expected = [
+            ("grant_type", "authorization_code"),
+            ("code", "c&d"),
+            ("redirect_uri", "https://app.example/cb"),
+            ("code_verifier", pending.code_verifier.secret()),
+            ("client_id", "my client"),
+            ("audience", "api"),
+        ];
+        let got = body_pairs(&r);
+        assert_eq!(got.len(), expected.len());
+        for ((n, v), (en, ev)) in got.iter().zip(expected) {
+            assert_eq!((n.as_str(), v.as_str()), (en, ev));
+        }
+        assert!(!format!("{r:?}").contains(pending.code_verifier.secret()));
+
+        let post = client(ClientAuth::ClientSecretPost(ClientSecret::new("s3cr:et")));
+        let r = post.refresh_request(&RefreshToken::new("rt"), Some("read"));
+        let names: Vec<_> = body_pairs(&r).into_iter().map(|(n, v)| format!("{n}={v}")).collect();
+        assert_eq!(
+            names,
+            ["grant_type=refresh_token", "refresh_token=rt", "scope=read", "client_id=my client", "client_secret=s3cr:et", "audience=api"]
+        );
+
+        // RFC 6749 §2.3.1: form-encode id and secret, then base64 "id:secret".
+        let basic = client(ClientAuth::ClientSecretBasic(ClientSecret::new("s3cr:et")));
+        let r = basic.refresh_request(&RefreshToken::new("rt"), None);
+        assert_eq!(r.authorization.as_deref(), Some(format!("Basic {}", base64_standard(b"my+client:s3cr%3Aet")).as_str()));
+        assert!(body_pairs(&r).iter().all(|(n, _)| n != "client_id" && n != "client_secret"));
+    }
+}
