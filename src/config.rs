@@ -160,7 +160,7 @@ pub(crate) fn check_url(url: &str, kind: UrlKind) -> bool {
         return false;
     };
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
+    let (authority, tail) = (rest.get(..authority_end).unwrap_or_default(), rest.get(authority_end..).unwrap_or_default());
     if authority.contains('@') || (kind == UrlKind::Issuer && tail.contains('?')) {
         return false;
     }

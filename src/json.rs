@@ -10,6 +10,10 @@ use alloc::vec::Vec;
 /// The deepest nesting accepted; deeper input is rejected rather than recursed into.
 pub(crate) const MAX_DEPTH: usize = 32;
 
+/// The most members an object may have. It bounds the quadratic duplicate check (no sort, which would
+/// bring panicking code into the wasm); a token response has about ten.
+pub(crate) const MAX_MEMBERS: usize = 256;
+
 /// A parsed JSON value.
 #[derive(Debug, PartialEq)]
 pub(crate) enum Json {
@@ -110,6 +114,9 @@ impl Parser<'_> {
                     return None;
                 }
                 let value = self.value(depth)?;
+                if members.len() >= MAX_MEMBERS || members.iter().any(|(n, _)| *n == name) {
+                    return None;
+                }
                 members.push((name, value));
                 if self.eat(b'}') {
                     break;
@@ -118,11 +125,6 @@ impl Parser<'_> {
                     return None;
                 }
             }
-        }
-        let mut names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
-        names.sort_unstable();
-        if names.windows(2).any(|w| w.first() == w.get(1)) {
-            return None;
         }
         Some(Json::Object(members))
     }
@@ -245,6 +247,7 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
 
     fn p(s: &str) -> Option<Json> {
         parse(s.as_bytes())
@@ -277,6 +280,13 @@ mod tests {
         assert_eq!(p(r#"{"a":1,"a":2}"#), None);
         assert_eq!(p(r#"{"a":1,"b":{"c":1,"c":1}}"#), None);
         assert!(p(r#"{"a":1,"A":2}"#).is_some());
+    }
+
+    #[test]
+    fn limits_members() {
+        let members = |n: usize| (0..n).map(|i| format!("\"k{i}\":{i}")).collect::<Vec<_>>().join(",");
+        assert!(p(&format!("{{{}}}", members(MAX_MEMBERS))).is_some());
+        assert_eq!(p(&format!("{{{}}}", members(MAX_MEMBERS + 1))), None);
     }
 
     #[test]

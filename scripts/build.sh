@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: cargo (release, wasm32) -> wasm-bindgen --target web -> wasm-opt -Oz
+# (npm binaryen; Debian's binaryen 108 emits modules that crash at load) -> package.json, README, licences.
+# Prints the shipped size and fails above the size budget.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+bash scripts/setup.sh
+
+log "cargo build --release --target wasm32-unknown-unknown"
+cargo build --quiet --release --target wasm32-unknown-unknown
+
+log "wasm-bindgen --target web"
+rm -rf pkg
+wasm-bindgen --target web --out-dir pkg target/wasm32-unknown-unknown/release/pkce_wasm.wasm
+
+log "wasm-opt -Oz (binaryen $(wasm-opt --version | awk '{print $3}'))"
+wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  pkg/pkce_wasm_bg.wasm -o pkg/pkce_wasm_bg.wasm
+
+version="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
+node -e '
+  const fs = require("fs");
+  const p = JSON.parse(fs.readFileSync("npm/package.json", "utf8"));
+  p.version = process.argv[1];
+  fs.writeFileSync("pkg/package.json", JSON.stringify(p, null, 2) + "\n");
+' "$version"
+cp README.md LICENSE-MIT LICENSE-APACHE pkg/
+rm -f pkg/.gitignore
+
+node scripts/size.mjs

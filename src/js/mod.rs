@@ -1,0 +1,481 @@
+//! The JavaScript API (the npm package). The only module with `#[wasm_bindgen]` exports.
+#![allow(unreachable_pub)] // `#[wasm_bindgen]` items are reachable from JavaScript.
+
+mod convert;
+mod error;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Object, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::io::storage::Storage;
+use crate::io::{self, now};
+use crate::{
+    AuthorizationCode, AuthorizationOptions, ClientAuth, ClientConfig, ClientSecret, Error, ErrorCode, OAuthClient,
+    PendingAuthorization, Pkce, RefreshToken, CODE_CHALLENGE_METHOD, DEFAULT_TIMEOUT_MS,
+};
+use convert::{opt_bool, opt_string, opt_uint, params, pending_from_js, pending_to_js, req_string, set, token_set_to_js};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** Client authentication at the token endpoint, the same on every request. */
+export type TokenEndpointAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
+
+/** Extra request parameters: a string, or an array of strings for a repeated parameter (e.g. `resource`). */
+export type ExtraParams = Record<string, string | string[] | undefined>;
+
+/** The configuration of an `OAuthClient`. Validated by the constructor (`invalid_config`). */
+export interface OAuthClientConfig {
+  /** The client identifier. */
+  clientId: string;
+  /** Absolute `https:` URL (`http:` only on localhost, 127.0.0.1, [::1]); its query is kept. */
+  authorizationEndpoint: string;
+  /** Absolute `https:` URL (`http:` only on loopback hosts). */
+  tokenEndpoint: string;
+  /** The exact registered redirect URI, without a fragment. */
+  redirectUri: string;
+  /** The default scope; a per-call `scope` replaces it. A nonce is sent whenever it contains `openid`. */
+  scope?: string;
+  /** The issuer identifier; enables the RFC 9207 `iss` check on callbacks. */
+  issuer?: string;
+  /** Reject callbacks without `iss` (needs `issuer`). Default `false`. */
+  requireIss?: boolean;
+  /** Confidential clients only (servers, edge functions). Never ship a secret to a browser. */
+  clientSecret?: string;
+  /** Default `"none"`, or `"client_secret_basic"` when `clientSecret` is set. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /** Added to every authorization URL. Reserved names (`response_type`, `client_id`, `redirect_uri`, `scope`, `state`, `code_challenge`, `code_challenge_method`, `nonce`) are refused. */
+  extraAuthorizationParams?: ExtraParams;
+  /** Added to every token request. Reserved names (`grant_type`, `code`, `code_verifier`, `redirect_uri`, `refresh_token`, `client_id`, `client_secret`, ...) are refused. */
+  extraTokenParams?: ExtraParams;
+  /** Where `login()` keeps pending authorizations. Default `"session"`. */
+  storage?: "session" | "local" | "memory";
+  /** Token endpoint timeout in milliseconds, body included. Default 30000. */
+  timeoutMs?: number;
+  /** How long a pending authorization stays valid, in seconds. Default 600. */
+  pendingTtlSeconds?: number;
+}
+
+/** Per-call options of `startAuthorization` and `login`. */
+export interface AuthorizationOptions {
+  /** Replaces the configured scope. */
+  scope?: string;
+  /** Added to the configured extra parameters; a name given here replaces the configured values of that name. */
+  extraParams?: ExtraParams;
+  /** `prompt`, e.g. `"consent"` or `"login"`. */
+  prompt?: string;
+  /** `login_hint`. */
+  loginHint?: string;
+}
+
+/** A started authorization. Holds the verifier: keep it private to this user agent, never in a URL. */
+export interface PendingAuthorization {
+  /** Send the user here. */
+  url: string;
+  state: string;
+  codeVerifier: string;
+  /** Present when the scope contains `openid`. */
+  nonce?: string;
+  redirectUri: string;
+  /** The issuer the request was sent to, when configured. */
+  issuer?: string;
+  /** Unix seconds. */
+  createdAt: number;
+}
+
+/** A callback that passed validation. */
+export interface ValidatedCallback {
+  code: string;
+  state: string;
+  iss?: string;
+}
+
+/** A validated token response, with RFC wire names. Members the server did not send are absent. */
+export interface TokenSet {
+  access_token: string;
+  /** Lower-cased; `"bearer"`. */
+  token_type: string;
+  expires_in?: number;
+  /** Receipt time + `expires_in`, integer unix seconds. */
+  expires_at?: number;
+  /** After a refresh without rotation, the refresh token that was used. */
+  refresh_token?: string;
+  /** Unverified. */
+  id_token?: string;
+  scope?: string;
+}
+
+/** Options of `refresh`. */
+export interface RefreshOptions {
+  /** A narrower scope than the one granted. */
+  scope?: string;
+}
+
+/** A PKCE pair. */
+export interface PkcePair {
+  codeVerifier: string;
+  codeChallenge: string;
+  codeChallengeMethod: "S256";
+}
+
+/** This library's own error codes. */
+export type OAuthClientErrorCode =
+  | "invalid_config" | "invalid_verifier" | "state_mismatch" | "missing_state" | "issuer_mismatch"
+  | "missing_issuer" | "missing_code" | "duplicate_parameter" | "no_pending_authorization"
+  | "pending_expired" | "invalid_pending" | "invalid_response" | "network_error" | "timeout"
+  | "storage_unavailable" | "unsupported_environment" | "random_unavailable";
+
+/** Any failure other than a server's error response. */
+export interface OAuthClientError extends Error {
+  name: "OAuthClientError";
+  code: OAuthClientErrorCode;
+  /** Set when an HTTP response was involved (0 for a browser's opaque redirect). */
+  status?: number;
+}
+
+/** The callback carried `error=`. The fields are attacker-controlled text: render them as text. */
+export interface AuthorizationResponseError extends Error {
+  name: "AuthorizationResponseError";
+  /** The RFC error, e.g. `"access_denied"`. */
+  code: string;
+  error: string;
+  error_description?: string;
+  error_uri?: string;
+}
+
+/** The token endpoint answered with an RFC 6749 §5.2 error. */
+export interface TokenResponseError extends Error {
+  name: "TokenResponseError";
+  /** The RFC error, e.g. `"invalid_grant"`. */
+  code: string;
+  error: string;
+  error_description?: string;
+  error_uri?: string;
+  status: number;
+}
+
+export type OAuthError = OAuthClientError | AuthorizationResponseError | TokenResponseError;
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "OAuthClientConfig")]
+    pub type JsClientConfig;
+    #[wasm_bindgen(typescript_type = "AuthorizationOptions")]
+    pub type JsAuthorizationOptions;
+    #[wasm_bindgen(typescript_type = "PendingAuthorization")]
+    pub type JsPendingAuthorization;
+    #[wasm_bindgen(typescript_type = "ValidatedCallback")]
+    pub type JsValidatedCallback;
+    #[wasm_bindgen(typescript_type = "RefreshOptions")]
+    pub type JsRefreshOptions;
+    #[wasm_bindgen(typescript_type = "PkcePair")]
+    pub type JsPkcePair;
+}
+
+struct Inner {
+    client: OAuthClient,
+    storage: Storage,
+    /// The refresh in flight per refresh token (single-flight: one token is never presented twice at once).
+    refreshing: Cell<Vec<(String, Promise)>>,
+}
+
+/// An OAuth 2.1 Authorization Code + PKCE client for one authorization server.
+///
+/// The constructor only validates the configuration (`invalid_config`) and never touches storage, so it
+/// works in any runtime. `login()` and `handleCallback()` without a pending authorization are browser
+/// conveniences; the low-level methods (`startAuthorization`, `validateCallback`, `exchangeCode`,
+/// `handleCallback(url, pending)`, `refresh`) run everywhere.
+#[wasm_bindgen(js_name = OAuthClient)]
+pub struct JsOAuthClient {
+    inner: Rc<Inner>,
+}
+
+fn config_from_js(v: &JsValue) -> Result<(ClientConfig, Storage), Error> {
+    let code = ErrorCode::InvalidConfig;
+    if !v.is_object() {
+        return Err(Error::client(code));
+    }
+    let mut c = ClientConfig::new(
+        req_string(v, "clientId", code)?,
+        req_string(v, "authorizationEndpoint", code)?,
+        req_string(v, "tokenEndpoint", code)?,
+        req_string(v, "redirectUri", code)?,
+    );
+    c.scope = opt_string(v, "scope", code)?;
+    c.issuer = opt_string(v, "issuer", code)?;
+    c.require_iss = opt_bool(v, "requireIss", code)?.unwrap_or(false);
+    let secret = opt_string(v, "clientSecret", code)?.map(ClientSecret::new);
+    c.client_auth = match (opt_string(v, "tokenEndpointAuthMethod", code)?.as_deref(), secret) {
+        (None | Some("none"), None) => ClientAuth::None,
+        (None | Some("client_secret_basic"), Some(s)) => ClientAuth::ClientSecretBasic(s),
+        (Some("client_secret_post"), Some(s)) => ClientAuth::ClientSecretPost(s),
+        _ => return Err(Error::client(code)),
+    };
+    c.extra_authorization_params = params(v, "extraAuthorizationParams")?;
+    c.extra_token_params = params(v, "extraTokenParams")?;
+    c.timeout_ms = opt_uint(v, "timeoutMs", f64::from(u32::MAX), code)?.map_or(DEFAULT_TIMEOUT_MS, |t| t as u32);
+    if let Some(ttl) = opt_uint(v, "pendingTtlSeconds", f64::from(u32::MAX), code)? {
+        c.pending_ttl_seconds = ttl;
+    }
+    let storage = match opt_string(v, "storage", code)?.as_deref() {
+        None | Some("session") => Storage::Session,
+        Some("local") => Storage::Local,
+        Some("memory") => Storage::Memory(Cell::new(Vec::new())),
+        _ => return Err(Error::client(code)),
+    };
+    Ok((c, storage))
+}
+
+fn options_from_js(v: &JsValue) -> Result<AuthorizationOptions, Error> {
+    let code = ErrorCode::InvalidConfig;
+    if !(v.is_undefined() || v.is_null() || v.is_object()) {
+        return Err(Error::client(code));
+    }
+    Ok(AuthorizationOptions {
+        scope: opt_string(v, "scope", code)?,
+        extra_params: params(v, "extraParams")?,
+        prompt: opt_string(v, "prompt", code)?,
+        login_hint: opt_string(v, "loginHint", code)?,
+    })
+}
+
+/// Runs a fallible future as a Promise that rejects with the typed error.
+fn promise<F>(future: F) -> Promise
+where
+    F: core::future::Future<Output = Result<JsValue, Error>> + 'static,
+{
+    future_to_promise(async move { future.await.map_err(JsValue::from) })
+}
+
+impl Inner {
+    fn key_prefix(&self) -> String {
+        let mut k = String::from("pkce-wasm:pending:");
+        k.push_str(&self.client.config.client_id);
+        k.push(':');
+        k
+    }
+
+    fn key(&self, state: &str) -> String {
+        let mut k = self.key_prefix();
+        k.push_str(state);
+        k
+    }
+
+    /// Removes pending authorizations that expired or cannot be read.
+    fn clean_expired(&self, now: u64) -> Result<(), Error> {
+        let ttl = self.client.config.pending_ttl_seconds;
+        for key in self.storage.keys(&self.key_prefix())? {
+            let fresh = self.storage.get(&key)?
+                .and_then(|json| js_sys::JSON::parse(&json).ok())
+                .and_then(|v| pending_from_js(&v).ok())
+                .is_some_and(|p| now < p.created_at.saturating_add(ttl));
+            if !fresh {
+                self.storage.remove(&key)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes (reads and removes) the pending authorization stored under `state`: single use.
+    fn take_pending(&self, state: &str) -> Result<PendingAuthorization, Error> {
+        let key = self.key(state);
+        let stored = self.storage.get(&key)?;
+        self.storage.remove(&key)?;
+        let json = stored.ok_or(Error::client(ErrorCode::NoPendingAuthorization))?;
+        let value = js_sys::JSON::parse(&json).map_err(|_| Error::client(ErrorCode::InvalidPending))?;
+        pending_from_js(&value)
+    }
+
+    async fn exchange(&self, code: &AuthorizationCode, pending: &PendingAuthorization) -> Result<JsValue, Error> {
+        let request = self.client.code_exchange_request_unchecked(code, pending);
+        let tokens = io::send(&request, self.client.config.timeout_ms, None).await?;
+        Ok(token_set_to_js(&tokens))
+    }
+
+    fn update_in_flight<R>(&self, f: impl FnOnce(&mut Vec<(String, Promise)>) -> R) -> R {
+        let mut list = self.refreshing.take();
+        let result = f(&mut list);
+        self.refreshing.set(list);
+        result
+    }
+
+    fn in_flight(&self, refresh_token: &str) -> Option<Promise> {
+        self.update_in_flight(|list| list.iter().find(|(t, _)| t == refresh_token).map(|(_, p)| p.clone()))
+    }
+
+    async fn refresh(&self, refresh_token: &str, options: &JsValue) -> Result<JsValue, Error> {
+        if refresh_token.is_empty() || !(options.is_undefined() || options.is_null() || options.is_object()) {
+            return Err(Error::client(ErrorCode::InvalidConfig));
+        }
+        let scope = opt_string(options, "scope", ErrorCode::InvalidConfig)?;
+        let rt = RefreshToken::new(refresh_token);
+        let request = self.client.refresh_request(&rt, scope.as_deref());
+        let tokens = io::send(&request, self.client.config.timeout_ms, Some(&rt)).await?;
+        Ok(token_set_to_js(&tokens))
+    }
+
+    async fn handle_callback(&self, url: Option<String>, pending: JsValue) -> Result<JsValue, Error> {
+        let url = match url {
+            Some(u) => u,
+            None => io::take_callback_url()?,
+        };
+        let params = crate::callback::parse_callback(&url)?;
+        let now = now();
+        let pending = if pending.is_undefined() || pending.is_null() {
+            let state = params.state.as_deref().filter(|s| !s.is_empty()).ok_or(Error::client(ErrorCode::MissingState))?;
+            let taken = self.take_pending(state);
+            // Housekeeping only: a storage failure here must not hide the real outcome.
+            let _ = self.clean_expired(now);
+            taken?
+        } else {
+            pending_from_js(&pending)?
+        };
+        let validated = self.client.validate_params(params, &pending, now)?;
+        self.exchange(&validated.code, &pending).await
+    }
+}
+
+#[wasm_bindgen(js_class = OAuthClient)]
+impl JsOAuthClient {
+    /// Validates the configuration. Throws `OAuthClientError` `invalid_config`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsClientConfig) -> Result<JsOAuthClient, JsValue> {
+        let (config, storage) = config_from_js(&config)?;
+        let client = OAuthClient::new(config)?;
+        Ok(JsOAuthClient { inner: Rc::new(Inner { client, storage, refreshing: Cell::new(Vec::new()) }) })
+    }
+
+    /// Starts an authorization: fresh `state`, PKCE verifier (S256) and, for `openid` scopes, `nonce`.
+    /// Keep the returned object (it holds the verifier) and send the user to its `url`.
+    #[wasm_bindgen(js_name = startAuthorization)]
+    pub fn start_authorization(&self, options: Option<JsAuthorizationOptions>) -> Result<JsPendingAuthorization, JsValue> {
+        let options = options_from_js(&options.map_or(JsValue::UNDEFINED, Into::into))?;
+        let pending = self.inner.client.start_authorization(&options, now())?;
+        Ok(pending_to_js(&pending).into())
+    }
+
+    /// Validates a callback URL (or query) against a pending authorization: repeated parameters, `state`,
+    /// expiry, `iss`, `error=`, `code`, in that order. Sends nothing.
+    #[wasm_bindgen(js_name = validateCallback)]
+    pub fn validate_callback(
+        &self,
+        url: &str,
+        pending: JsPendingAuthorization,
+    ) -> Result<JsValidatedCallback, JsValue> {
+        let pending = pending_from_js(&pending)?;
+        let v = self.inner.client.validate_callback(url, &pending, now())?;
+        let o = Object::new();
+        set(&o, "code", &JsValue::from_str(v.code().secret()));
+        set(&o, "state", &JsValue::from_str(v.state().secret()));
+        if let Some(iss) = v.iss() {
+            set(&o, "iss", &JsValue::from_str(iss));
+        }
+        Ok(JsValue::from(o).into())
+    }
+
+    /// Exchanges an authorization code (from `validateCallback`) for tokens.
+    #[wasm_bindgen(js_name = exchangeCode, unchecked_return_type = "Promise<TokenSet>")]
+    pub fn exchange_code(&self, code: String, pending: JsPendingAuthorization) -> Promise {
+        let inner = self.inner.clone();
+        let pending: JsValue = pending.into();
+        promise(async move {
+            let pending = pending_from_js(&pending)?;
+            if code.is_empty() {
+                return Err(Error::client(ErrorCode::MissingCode));
+            }
+            inner.exchange(&AuthorizationCode::new(code), &pending).await
+        })
+    }
+
+    /// Validates the callback and exchanges the code.
+    ///
+    /// With no arguments (browser): reads `location.href`, strips `code`, `state`, `iss` and
+    /// `session_state` from the address bar, and takes the pending authorization stored by `login()` under
+    /// the callback's `state` (single use: a replay gets `no_pending_authorization` and sends nothing).
+    /// With `url` and `pending`: runs anywhere.
+    #[wasm_bindgen(js_name = handleCallback, unchecked_return_type = "Promise<TokenSet>")]
+    pub fn handle_callback(&self, url: Option<String>, pending: Option<JsPendingAuthorization>) -> Promise {
+        let inner = self.inner.clone();
+        let pending: JsValue = pending.map_or(JsValue::UNDEFINED, Into::into);
+        promise(async move { inner.handle_callback(url, pending).await })
+    }
+
+    /// Refreshes the tokens, optionally for a narrower `scope`. The result keeps `refresh_token` when the
+    /// server did not rotate it. Concurrent calls with the same refresh token share one request.
+    #[wasm_bindgen(unchecked_return_type = "Promise<TokenSet>")]
+    pub fn refresh(&self, refresh_token: String, options: Option<JsRefreshOptions>) -> Promise {
+        if let Some(p) = self.inner.in_flight(&refresh_token) {
+            return p;
+        }
+        let inner = self.inner.clone();
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        let key = refresh_token.clone();
+        let p = promise(async move {
+            let result = inner.refresh(&refresh_token, &options).await;
+            inner.update_in_flight(|list| list.retain(|(t, _)| *t != refresh_token));
+            result
+        });
+        self.inner.update_in_flight(|list| list.push((key, p.clone())));
+        p
+    }
+
+    /// Browser: starts an authorization, stores it under its `state` in the configured storage (expiring
+    /// after `pendingTtlSeconds`), and navigates to the authorization URL with `location.assign`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn login(&self, options: Option<JsAuthorizationOptions>) -> Promise {
+        let inner = self.inner.clone();
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        promise(async move {
+            io::window()?;
+            let options = options_from_js(&options)?;
+            let now = now();
+            let pending = inner.client.start_authorization(&options, now)?;
+            inner.clean_expired(now)?;
+            let json = js_sys::JSON::stringify(&pending_to_js(&pending))
+                .ok()
+                .and_then(|s| s.as_string())
+                .ok_or(Error::client(ErrorCode::StorageUnavailable))?;
+            inner.storage.set(&inner.key(pending.state.secret()), &json)?;
+            io::navigate(&pending.url)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// The client identifier.
+    #[wasm_bindgen(getter, js_name = clientId)]
+    pub fn client_id(&self) -> String {
+        self.inner.client.config.client_id.clone()
+    }
+
+    /// The configured issuer, if any.
+    #[wasm_bindgen(getter)]
+    pub fn issuer(&self) -> Option<String> {
+        self.inner.client.config.issuer.clone()
+    }
+}
+
+/// A PKCE pair: a fresh verifier (32 random bytes, base64url, 43 characters) and its S256 challenge, or
+/// the challenge of a given verifier (`invalid_verifier` unless 43–128 unreserved characters).
+#[wasm_bindgen(js_name = createPkce)]
+pub fn create_pkce(verifier: Option<String>) -> Result<JsPkcePair, JsValue> {
+    let pkce = match verifier {
+        Some(v) => Pkce::from_verifier(&v)?,
+        None => Pkce::generate()?,
+    };
+    let o = Object::new();
+    set(&o, "codeVerifier", &JsValue::from_str(pkce.code_verifier.secret()));
+    set(&o, "codeChallenge", &JsValue::from_str(&pkce.code_challenge));
+    set(&o, "codeChallengeMethod", &JsValue::from_str(CODE_CHALLENGE_METHOD));
+    Ok(JsValue::from(o).into())
+}
+
+/// Whether `value` is an error thrown by this package (`OAuthClientError`, `AuthorizationResponseError` or
+/// `TokenResponseError`).
+#[wasm_bindgen(js_name = isOAuthError, unchecked_return_type = "value is OAuthError")]
+pub fn is_oauth_error(value: &JsValue) -> bool {
+    error::is_oauth_error(value)
+}
