@@ -56,12 +56,20 @@ impl OAuthClient {
     ///
     /// `now` is the current time in unix seconds (stored as `created_at`). Fails with `invalid_config` when
     /// an extra parameter names a reserved one, or `random_unavailable` when the platform has no CSPRNG.
-    pub fn start_authorization(&self, options: &AuthorizationOptions, now: u64) -> Result<PendingAuthorization, Error> {
+    pub fn start_authorization(
+        &self,
+        options: &AuthorizationOptions,
+        now: u64,
+    ) -> Result<PendingAuthorization, Error> {
         if !check_extra(&options.extra_params, &RESERVED_AUTHORIZATION_PARAMS) {
             return Err(Error::client(ErrorCode::InvalidConfig));
         }
         let c = &self.config;
-        let scope = options.scope.as_deref().or(c.scope.as_deref()).filter(|s| !s.is_empty());
+        let scope = options
+            .scope
+            .as_deref()
+            .or(c.scope.as_deref())
+            .filter(|s| !s.is_empty());
         let state = random_token()?;
         let verifier = random_token()?;
         let nonce = match scope {
@@ -89,12 +97,19 @@ impl OAuthClient {
         }
         // A per-call option replaces every value of its name from the lower layers.
         let by_option = |name: &str| {
-            (name == "prompt" && options.prompt.is_some()) || (name == "login_hint" && options.login_hint.is_some())
+            (name == "prompt" && options.prompt.is_some())
+                || (name == "login_hint" && options.login_hint.is_some())
         };
         let configured = c.extra_authorization_params.iter().filter(|(n, _)| {
-            !by_option(n) && !options.extra_params.iter().any(|(call_name, _)| call_name == n)
+            !by_option(n)
+                && !options
+                    .extra_params
+                    .iter()
+                    .any(|(call_name, _)| call_name == n)
         });
-        for (name, value) in configured.chain(options.extra_params.iter().filter(|(n, _)| !by_option(n))) {
+        for (name, value) in
+            configured.chain(options.extra_params.iter().filter(|(n, _)| !by_option(n)))
+        {
             q.append(name, value);
         }
         if let Some(p) = &options.prompt {
@@ -127,11 +142,18 @@ mod tests {
     use alloc::vec;
 
     pub(crate) fn client(endpoint: &str) -> OAuthClient {
-        let mut c = ClientConfig::new("spa client", endpoint, "https://idp.example/oauth/token", "https://app.example/cb?x=1");
+        let mut c = ClientConfig::new(
+            "spa client",
+            endpoint,
+            "https://idp.example/oauth/token",
+            "https://app.example/cb?x=1",
+        );
         c.scope = Some(String::from("openid profile offline_access"));
         c.issuer = Some(String::from("https://idp.example/"));
-        c.extra_authorization_params =
-            vec![(String::from("audience"), String::from("api://x y")), (String::from("prompt"), String::from("login"))];
+        c.extra_authorization_params = vec![
+            (String::from("audience"), String::from("api://x y")),
+            (String::from("prompt"), String::from("login")),
+        ];
         OAuthClient::new(c).unwrap_or_else(|_| unreachable!())
     }
 
@@ -142,24 +164,45 @@ mod tests {
     #[test]
     fn builds_the_authorization_url() {
         let c = client("https://idp.example/authorize?tenant=a%20b&");
-        let p = c.start_authorization(&AuthorizationOptions::default(), 1000).unwrap_or_else(|_| unreachable!());
-        assert!(p.url.starts_with("https://idp.example/authorize?tenant=a%20b&response_type=code&client_id=spa+client&"));
+        let p = c
+            .start_authorization(&AuthorizationOptions::default(), 1000)
+            .unwrap_or_else(|_| unreachable!());
+        assert!(p.url.starts_with(
+            "https://idp.example/authorize?tenant=a%20b&response_type=code&client_id=spa+client&"
+        ));
         let q = query(&p.url);
-        let get = |n: &str| q.iter().filter(|(k, _)| k == n).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+        let get = |n: &str| {
+            q.iter()
+                .filter(|(k, _)| k == n)
+                .map(|(_, v)| v.as_str())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(get("tenant"), ["a b"]);
         assert_eq!(get("redirect_uri"), ["https://app.example/cb?x=1"]);
         assert_eq!(get("scope"), ["openid profile offline_access"]);
         assert_eq!(get("state"), [p.state.secret()]);
-        assert_eq!(get("code_challenge"), [s256(p.code_verifier.secret()).as_str()]);
+        assert_eq!(
+            get("code_challenge"),
+            [s256(p.code_verifier.secret()).as_str()]
+        );
         assert_eq!(get("code_challenge_method"), ["S256"]);
-        assert_eq!(get("nonce"), [p.nonce.as_ref().map(|n| n.secret()).unwrap_or("missing")]);
+        assert_eq!(
+            get("nonce"),
+            [p.nonce.as_ref().map(|n| n.secret()).unwrap_or("missing")]
+        );
         assert_eq!(get("audience"), ["api://x y"]);
         assert_eq!(get("prompt"), ["login"]);
-        assert!(get("code_verifier").is_empty(), "the verifier never goes in the URL");
+        assert!(
+            get("code_verifier").is_empty(),
+            "the verifier never goes in the URL"
+        );
         assert!(!p.url.contains(p.code_verifier.secret()));
         assert_eq!(p.created_at, 1000);
         assert_eq!(p.issuer.as_deref(), Some("https://idp.example/"));
-        assert_eq!((p.state.secret().len(), p.code_verifier.secret().len()), (43, 43));
+        assert_eq!(
+            (p.state.secret().len(), p.code_verifier.secret().len()),
+            (43, 43)
+        );
     }
 
     #[test]
@@ -175,11 +218,21 @@ mod tests {
             prompt: Some(String::from("consent")),
             login_hint: Some(String::from("a@b.example")),
         };
-        let p = c.start_authorization(&opts, 0).unwrap_or_else(|_| unreachable!());
+        let p = c
+            .start_authorization(&opts, 0)
+            .unwrap_or_else(|_| unreachable!());
         let q = query(&p.url);
-        let get = |n: &str| q.iter().filter(|(k, _)| k == n).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+        let get = |n: &str| {
+            q.iter()
+                .filter(|(k, _)| k == n)
+                .map(|(_, v)| v.as_str())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(get("scope"), ["read write"]);
-        assert!(p.nonce.is_none() && get("nonce").is_empty(), "no nonce without openid");
+        assert!(
+            p.nonce.is_none() && get("nonce").is_empty(),
+            "no nonce without openid"
+        );
         assert_eq!(get("resource"), ["https://a.example", "https://b.example"]);
         assert_eq!(get("audience"), ["other"]);
         assert_eq!(get("prompt"), ["consent"]);
@@ -190,8 +243,14 @@ mod tests {
     fn reserved_names_are_refused_per_call() {
         let c = client("https://idp.example/authorize");
         for name in RESERVED_AUTHORIZATION_PARAMS {
-            let opts = AuthorizationOptions { extra_params: vec![(String::from(name), String::new())], ..Default::default() };
-            let e = c.start_authorization(&opts, 0).err().and_then(|e| e.client_code());
+            let opts = AuthorizationOptions {
+                extra_params: vec![(String::from(name), String::new())],
+                ..Default::default()
+            };
+            let e = c
+                .start_authorization(&opts, 0)
+                .err()
+                .and_then(|e| e.client_code());
             assert_eq!(e, Some(ErrorCode::InvalidConfig), "{name}");
         }
     }
@@ -199,8 +258,12 @@ mod tests {
     #[test]
     fn each_authorization_is_fresh() {
         let c = client("https://idp.example/authorize");
-        let a = c.start_authorization(&AuthorizationOptions::default(), 0).unwrap_or_else(|_| unreachable!());
-        let b = c.start_authorization(&AuthorizationOptions::default(), 0).unwrap_or_else(|_| unreachable!());
+        let a = c
+            .start_authorization(&AuthorizationOptions::default(), 0)
+            .unwrap_or_else(|_| unreachable!());
+        let b = c
+            .start_authorization(&AuthorizationOptions::default(), 0)
+            .unwrap_or_else(|_| unreachable!());
         assert_ne!(a.state, b.state);
         assert_ne!(a.code_verifier, b.code_verifier);
         assert_ne!(a.nonce, b.nonce);

@@ -45,7 +45,9 @@ pub(crate) struct CallbackParams {
 
 /// The query of a URL or of a bare query string (with or without `?`), without the fragment.
 pub(crate) fn query_of(callback_url: &str) -> &str {
-    let no_fragment = callback_url.split_once('#').map_or(callback_url, |(a, _)| a);
+    let no_fragment = callback_url
+        .split_once('#')
+        .map_or(callback_url, |(a, _)| a);
     match no_fragment.split_once('?') {
         Some((_, q)) => q,
         None if !no_fragment.contains("://") => no_fragment,
@@ -96,7 +98,10 @@ impl OAuthClient {
         now: u64,
     ) -> Result<ValidatedCallback, Error> {
         let c = &self.config;
-        let state = p.state.filter(|s| !s.is_empty()).ok_or(Error::client(ErrorCode::MissingState))?;
+        let state = p
+            .state
+            .filter(|s| !s.is_empty())
+            .ok_or(Error::client(ErrorCode::MissingState))?;
         if !pending.state.ct_eq(&state) {
             return Err(Error::client(ErrorCode::StateMismatch));
         }
@@ -123,8 +128,15 @@ impl OAuthClient {
                 p.error_uri.as_deref(),
             )));
         }
-        let code = p.code.filter(|c| !c.is_empty()).ok_or(Error::client(ErrorCode::MissingCode))?;
-        Ok(ValidatedCallback { code: AuthorizationCode::new(code), state: State::new(state), iss: p.iss })
+        let code = p
+            .code
+            .filter(|c| !c.is_empty())
+            .ok_or(Error::client(ErrorCode::MissingCode))?;
+        Ok(ValidatedCallback {
+            code: AuthorizationCode::new(code),
+            state: State::new(state),
+            iss: p.iss,
+        })
     }
 }
 
@@ -137,18 +149,27 @@ mod tests {
     const ISSUER: &str = "https://idp.example";
 
     fn client(require_iss: bool) -> OAuthClient {
-        let mut c =
-            ClientConfig::new("spa", "https://idp.example/authorize", "https://idp.example/token", "https://app.example/cb");
+        let mut c = ClientConfig::new(
+            "spa",
+            "https://idp.example/authorize",
+            "https://idp.example/token",
+            "https://app.example/cb",
+        );
         c.issuer = Some(String::from(ISSUER));
         c.require_iss = require_iss;
         OAuthClient::new(c).unwrap()
     }
 
     fn pending(c: &OAuthClient) -> PendingAuthorization {
-        c.start_authorization(&AuthorizationOptions::default(), 1_000).unwrap()
+        c.start_authorization(&AuthorizationOptions::default(), 1_000)
+            .unwrap()
     }
 
-    fn check(c: &OAuthClient, p: &PendingAuthorization, query: &str) -> Result<ValidatedCallback, Error> {
+    fn check(
+        c: &OAuthClient,
+        p: &PendingAuthorization,
+        query: &str,
+    ) -> Result<ValidatedCallback, Error> {
         let q = query.replace("STATE", p.state.secret());
         c.validate_callback(&format!("https://app.example/cb?{q}#frag"), p, 1_010)
     }
@@ -174,7 +195,11 @@ mod tests {
             // 1. duplicates come first, even before state
             (&c, "code=a&code=b&state=STATE", "duplicate_parameter"),
             (&c, "code=a&state=STATE&state=STATE", "duplicate_parameter"),
-            (&c, &format!("code=a&state=STATE&{iss}&{iss}"), "duplicate_parameter"),
+            (
+                &c,
+                &format!("code=a&state=STATE&{iss}&{iss}"),
+                "duplicate_parameter",
+            ),
             (&c, "error=x&error=y&state=STATE", "duplicate_parameter"),
             (&c, "code=a&code=b", "duplicate_parameter"),
             // 2. state
@@ -185,15 +210,35 @@ mod tests {
             (&c, "error=access_denied&state=other", "state_mismatch"),
             (&c, "error=access_denied", "missing_state"),
             // 3. iss, error responses included
-            (&c, "code=abc&state=STATE&iss=https%3A%2F%2Fevil.example", "issuer_mismatch"),
-            (&c, "code=abc&state=STATE&iss=https%3A%2F%2Fidp.example%2F", "issuer_mismatch"),
-            (&c, "error=access_denied&state=STATE&iss=https%3A%2F%2Fevil.example", "issuer_mismatch"),
+            (
+                &c,
+                "code=abc&state=STATE&iss=https%3A%2F%2Fevil.example",
+                "issuer_mismatch",
+            ),
+            (
+                &c,
+                "code=abc&state=STATE&iss=https%3A%2F%2Fidp.example%2F",
+                "issuer_mismatch",
+            ),
+            (
+                &c,
+                "error=access_denied&state=STATE&iss=https%3A%2F%2Fevil.example",
+                "issuer_mismatch",
+            ),
             (&strict, "code=abc&state=STATE", "missing_issuer"),
             (&strict, "error=access_denied&state=STATE", "missing_issuer"),
             // 4. error
             (&c, "error=access_denied&state=STATE", "access_denied"),
-            (&c, &format!("error=server_error&state=STATE&{iss}"), "server_error"),
-            (&c, "error=access_denied&code=abc&state=STATE", "access_denied"),
+            (
+                &c,
+                &format!("error=server_error&state=STATE&{iss}"),
+                "server_error",
+            ),
+            (
+                &c,
+                "error=access_denied&code=abc&state=STATE",
+                "access_denied",
+            ),
             // 5. code
             (&c, "state=STATE", "missing_code"),
             (&c, "state=STATE&code=", "missing_code"),
@@ -224,13 +269,22 @@ mod tests {
         let p = pending(&c);
         let q = format!("code=a&state={}", p.state.secret());
         assert!(c.validate_callback(&q, &p, 1_599).is_ok());
-        assert_eq!(code_of(c.validate_callback(&q, &p, 1_600)), "pending_expired");
+        assert_eq!(
+            code_of(c.validate_callback(&q, &p, 1_600)),
+            "pending_expired"
+        );
         let mut other = p.clone();
         other.issuer = Some(String::from("https://other.example"));
-        assert_eq!(code_of(c.validate_callback(&q, &other, 1_001)), "issuer_mismatch");
+        assert_eq!(
+            code_of(c.validate_callback(&q, &other, 1_001)),
+            "issuer_mismatch"
+        );
         let mut other = p.clone();
         other.redirect_uri = String::from("https://elsewhere.example/cb");
-        assert_eq!(code_of(c.validate_callback(&q, &other, 1_001)), "invalid_pending");
+        assert_eq!(
+            code_of(c.validate_callback(&q, &other, 1_001)),
+            "invalid_pending"
+        );
     }
 
     #[test]

@@ -12,8 +12,16 @@ pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 pub const DEFAULT_PENDING_TTL_SECONDS: u64 = 600;
 
 /// Authorization parameters that only the client sets; extra parameters may not name them.
-pub const RESERVED_AUTHORIZATION_PARAMS: [&str; 8] =
-    ["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method", "nonce"];
+pub const RESERVED_AUTHORIZATION_PARAMS: [&str; 8] = [
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "nonce",
+];
 
 /// Token request parameters that only the client sets; `extra_token_params` may not name them.
 pub const RESERVED_TOKEN_PARAMS: [&str; 9] = [
@@ -109,18 +117,26 @@ impl ClientConfig {
         let bad = Error::client(ErrorCode::InvalidConfig);
         let secret_ok = match &self.client_auth {
             ClientAuth::None => true,
-            ClientAuth::ClientSecretBasic(s) | ClientAuth::ClientSecretPost(s) => !s.secret().is_empty(),
+            ClientAuth::ClientSecretBasic(s) | ClientAuth::ClientSecretPost(s) => {
+                !s.secret().is_empty()
+            }
         };
         let ok = !self.client_id.is_empty()
             && secret_ok
             && check_url(&self.authorization_endpoint, UrlKind::Endpoint)
             && check_url(&self.token_endpoint, UrlKind::Endpoint)
             && check_url(&self.redirect_uri, UrlKind::RedirectUri)
-            && self.issuer.as_deref().is_none_or(|i| check_url(i, UrlKind::Issuer))
+            && self
+                .issuer
+                .as_deref()
+                .is_none_or(|i| check_url(i, UrlKind::Issuer))
             && (!self.require_iss || self.issuer.is_some())
             && self.timeout_ms > 0
             && self.pending_ttl_seconds > 0
-            && check_extra(&self.extra_authorization_params, &RESERVED_AUTHORIZATION_PARAMS)
+            && check_extra(
+                &self.extra_authorization_params,
+                &RESERVED_AUTHORIZATION_PARAMS,
+            )
             && check_extra(&self.extra_token_params, &RESERVED_TOKEN_PARAMS);
         if ok {
             Ok(())
@@ -132,7 +148,9 @@ impl ClientConfig {
 
 /// Extra parameters need a non-empty name that is not reserved.
 pub(crate) fn check_extra(params: &[(String, String)], reserved: &[&str]) -> bool {
-    params.iter().all(|(name, _)| !name.is_empty() && !reserved.contains(&name.as_str()))
+    params
+        .iter()
+        .all(|(name, _)| !name.is_empty() && !reserved.contains(&name.as_str()))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -148,10 +166,16 @@ pub(crate) enum UrlKind {
 /// An absolute `https:` URL (or `http:` on a loopback host), ASCII without spaces or controls, with a host,
 /// no userinfo and no fragment (RFC 6749 §3.1, §3.1.2).
 pub(crate) fn check_url(url: &str, kind: UrlKind) -> bool {
-    if url.bytes().any(|b| b <= b' ' || b >= 0x7f || matches!(b, b'#' | b'\\' | b'<' | b'>' | b'"')) {
+    if url
+        .bytes()
+        .any(|b| b <= b' ' || b >= 0x7f || matches!(b, b'#' | b'\\' | b'<' | b'>' | b'"'))
+    {
         return false;
     }
-    let lower_starts = |p: &str| url.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p));
+    let lower_starts = |p: &str| {
+        url.get(..p.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(p))
+    };
     let (https, rest) = if lower_starts("https://") {
         (true, url.get(8..).unwrap_or_default())
     } else if lower_starts("http://") {
@@ -160,13 +184,20 @@ pub(crate) fn check_url(url: &str, kind: UrlKind) -> bool {
         return false;
     };
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = (rest.get(..authority_end).unwrap_or_default(), rest.get(authority_end..).unwrap_or_default());
+    let (authority, tail) = (
+        rest.get(..authority_end).unwrap_or_default(),
+        rest.get(authority_end..).unwrap_or_default(),
+    );
     if authority.contains('@') || (kind == UrlKind::Issuer && tail.contains('?')) {
         return false;
     }
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
         match v6.split_once(']') {
-            Some((h, p)) if !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') => {
+            Some((h, p))
+                if !h.is_empty()
+                    && h.bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') =>
+            {
                 (authority.get(..h.len() + 2).unwrap_or_default(), p)
             }
             _ => return false,
@@ -181,12 +212,16 @@ pub(crate) fn check_url(url: &str, kind: UrlKind) -> bool {
         None => port.is_empty(),
         Some(digits) => {
             digits.is_empty()
-                || (digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit()) && digits.parse::<u32>().is_ok_and(|n| n <= 65535))
+                || (digits.len() <= 5
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                    && digits.parse::<u32>().is_ok_and(|n| n <= 65535))
         }
     };
     let host_ok = !host.is_empty()
         && (host.starts_with('[')
-            || host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'%')));
+            || host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'%')));
     port_ok && host_ok && (https || is_loopback(host))
 }
 
@@ -242,7 +277,12 @@ mod tests {
 
     #[test]
     fn config_validation() {
-        let good = ClientConfig::new("spa", "https://idp.example/authorize", "https://idp.example/token", "https://app.example/cb");
+        let good = ClientConfig::new(
+            "spa",
+            "https://idp.example/authorize",
+            "https://idp.example/token",
+            "https://app.example/cb",
+        );
         assert!(good.validate().is_ok());
         let mut c = good.clone();
         c.client_id = String::new();
@@ -251,16 +291,21 @@ mod tests {
         c.require_iss = true;
         assert!(c.validate().is_err(), "requireIss without issuer");
         let mut c = good.clone();
-        c.extra_authorization_params.push((String::from("state"), String::from("x")));
+        c.extra_authorization_params
+            .push((String::from("state"), String::from("x")));
         assert!(c.validate().is_err());
         let mut c = good.clone();
-        c.extra_token_params.push((String::from("code_verifier"), String::from("x")));
+        c.extra_token_params
+            .push((String::from("code_verifier"), String::from("x")));
         assert!(c.validate().is_err());
         let mut c = good.clone();
         c.client_auth = ClientAuth::ClientSecretBasic(ClientSecret::new(""));
         assert!(c.validate().is_err());
         let mut c = good;
         c.redirect_uri = String::from("https://app.example/cb#x");
-        assert_eq!(c.validate().err().and_then(|e| e.client_code()), Some(ErrorCode::InvalidConfig));
+        assert_eq!(
+            c.validate().err().and_then(|e| e.client_code()),
+            Some(ErrorCode::InvalidConfig)
+        );
     }
 }

@@ -13,7 +13,9 @@ fn hex_digit(n: u8) -> char {
 pub(crate) fn form_encode_into(out: &mut String, value: &str) {
     for &b in value.as_bytes() {
         match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(char::from(b)),
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(b))
+            }
             b' ' => out.push('+'),
             _ => {
                 out.push('%');
@@ -126,7 +128,10 @@ mod tests {
         // Expected values are what `new URLSearchParams({v}).toString()` prints.
         assert_eq!(enc("a b+c&d=e"), "a+b%2Bc%26d%3De");
         assert_eq!(enc("*-._~!'()"), "*-._%7E%21%27%28%29");
-        assert_eq!(enc("https://app.example/cb?x=1"), "https%3A%2F%2Fapp.example%2Fcb%3Fx%3D1");
+        assert_eq!(
+            enc("https://app.example/cb?x=1"),
+            "https%3A%2F%2Fapp.example%2Fcb%3Fx%3D1"
+        );
         assert_eq!(enc("é€😀"), "%C3%A9%E2%82%AC%F0%9F%98%80");
         assert_eq!(enc(""), "");
     }

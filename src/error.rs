@@ -162,7 +162,10 @@ impl Error {
     }
 
     pub(crate) const fn response(code: ErrorCode, status: u16) -> Self {
-        Error::Client { code, status: Some(status) }
+        Error::Client {
+            code,
+            status: Some(status),
+        }
     }
 
     /// The JavaScript `name` of this error.
@@ -210,20 +213,30 @@ impl Error {
     /// A short static message. It never contains secrets or server-supplied text.
     pub fn message(&self) -> &'static str {
         match self {
-            Error::AuthorizationResponse(_) => "the authorization server returned an error to the callback",
+            Error::AuthorizationResponse(_) => {
+                "the authorization server returned an error to the callback"
+            }
             Error::TokenResponse { .. } => "the token endpoint returned an error",
             Error::Client { code, .. } => match code {
                 ErrorCode::InvalidConfig => "invalid client configuration",
-                ErrorCode::InvalidVerifier => "the code verifier must be 43-128 unreserved characters",
-                ErrorCode::StateMismatch => "the callback state does not match the pending authorization",
+                ErrorCode::InvalidVerifier => {
+                    "the code verifier must be 43-128 unreserved characters"
+                }
+                ErrorCode::StateMismatch => {
+                    "the callback state does not match the pending authorization"
+                }
                 ErrorCode::MissingState => "the callback has no state",
                 ErrorCode::IssuerMismatch => "the issuer does not match the expected issuer",
                 ErrorCode::MissingIssuer => "the callback has no iss parameter but one is required",
                 ErrorCode::MissingCode => "the callback has no authorization code",
                 ErrorCode::DuplicateParameter => "the callback repeats a parameter",
-                ErrorCode::NoPendingAuthorization => "no pending authorization matches this callback",
+                ErrorCode::NoPendingAuthorization => {
+                    "no pending authorization matches this callback"
+                }
                 ErrorCode::PendingExpired => "the pending authorization has expired",
-                ErrorCode::InvalidPending => "the pending authorization is malformed or belongs to another client",
+                ErrorCode::InvalidPending => {
+                    "the pending authorization is malformed or belongs to another client"
+                }
                 ErrorCode::InvalidResponse => "the token endpoint response is invalid",
                 ErrorCode::NetworkError => "the request to the token endpoint failed",
                 ErrorCode::Timeout => "the token endpoint did not answer in time",
@@ -265,7 +278,10 @@ mod tests {
     #[test]
     fn codes_are_unique_snake_case() {
         for (i, a) in ErrorCode::ALL.iter().enumerate() {
-            assert!(a.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+            assert!(a
+                .as_str()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_'));
             for b in ErrorCode::ALL.iter().skip(i + 1) {
                 assert_ne!(a.as_str(), b.as_str());
             }

@@ -40,7 +40,10 @@ impl Json {
 /// Parses a complete JSON text. Leading and trailing whitespace is allowed; anything else is `None`.
 pub(crate) fn parse(input: &[u8]) -> Option<Json> {
     let text = core::str::from_utf8(input).ok()?;
-    let mut p = Parser { s: text.as_bytes(), i: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        i: 0,
+    };
     let value = p.value(0)?;
     p.ws();
     (p.i == p.s.len()).then_some(value)
@@ -267,8 +270,30 @@ mod tests {
     #[test]
     fn rejects_what_rfc8259_rejects() {
         for bad in [
-            "", " ", "{", "}", "{\"a\":1,}", "[1,]", "01", "-", "1.", ".5", "1e", "+1", "NaN", "'a'", "{a:1}",
-            "\"\\x\"", "\"\u{1}\"", "\"\\ud800\"", "\"\\udc00\"", "{} x", "tru", "nul", "[1 2]", "\"abc",
+            "",
+            " ",
+            "{",
+            "}",
+            "{\"a\":1,}",
+            "[1,]",
+            "01",
+            "-",
+            "1.",
+            ".5",
+            "1e",
+            "+1",
+            "NaN",
+            "'a'",
+            "{a:1}",
+            "\"\\x\"",
+            "\"\u{1}\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "{} x",
+            "tru",
+            "nul",
+            "[1 2]",
+            "\"abc",
         ] {
             assert_eq!(p(bad), None, "{bad:?} should be rejected");
         }
@@ -284,7 +309,12 @@ mod tests {
 
     #[test]
     fn limits_members() {
-        let members = |n: usize| (0..n).map(|i| format!("\"k{i}\":{i}")).collect::<Vec<_>>().join(",");
+        let members = |n: usize| {
+            (0..n)
+                .map(|i| format!("\"k{i}\":{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
         assert!(p(&format!("{{{}}}", members(MAX_MEMBERS))).is_some());
         assert_eq!(p(&format!("{{{}}}", members(MAX_MEMBERS + 1))), None);
     }

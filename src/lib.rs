@@ -64,19 +64,26 @@ mod types;
 
 #[cfg(target_arch = "wasm32")]
 mod io;
+/// The JavaScript API (what the npm package exports). Public for the crate's own wasm tests and for Rust
+/// apps that want the JS-shaped objects; Rust code should prefer [`OAuthClient`].
 #[cfg(target_arch = "wasm32")]
-mod js;
+#[doc(hidden)]
+pub mod js;
 
 pub use authorize::{AuthorizationOptions, PendingAuthorization};
 pub use callback::ValidatedCallback;
 pub use config::{
-    ClientAuth, ClientConfig, DEFAULT_PENDING_TTL_SECONDS, DEFAULT_TIMEOUT_MS, RESERVED_AUTHORIZATION_PARAMS,
-    RESERVED_TOKEN_PARAMS,
+    ClientAuth, ClientConfig, DEFAULT_PENDING_TTL_SECONDS, DEFAULT_TIMEOUT_MS,
+    RESERVED_AUTHORIZATION_PARAMS, RESERVED_TOKEN_PARAMS,
 };
 pub use error::{Error, ErrorCode, ErrorResponse, MAX_ERROR_FIELD_LEN};
 pub use pkce::{is_valid_verifier, Pkce, CODE_CHALLENGE_METHOD};
-pub use token::{parse_token_response, TokenRequest, TokenSet, DEFAULT_MAX_BODY_BYTES, MAX_EXPIRES_IN};
-pub use types::{AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, IdToken, Nonce, RefreshToken, State};
+pub use token::{
+    parse_token_response, TokenRequest, TokenSet, DEFAULT_MAX_BODY_BYTES, MAX_EXPIRES_IN,
+};
+pub use types::{
+    AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, IdToken, Nonce, RefreshToken, State,
+};
 
 /// An OAuth 2.1 client for one authorization server. Cheap to clone.
 #[derive(Clone, Debug)]

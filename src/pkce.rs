@@ -32,7 +32,10 @@ impl Pkce {
     pub fn generate() -> Result<Pkce, Error> {
         let verifier = random_token()?;
         let code_challenge = s256(&verifier);
-        Ok(Pkce { code_verifier: CodeVerifier::new(verifier), code_challenge })
+        Ok(Pkce {
+            code_verifier: CodeVerifier::new(verifier),
+            code_challenge,
+        })
     }
 
     /// The S256 challenge of a given verifier; `invalid_verifier` unless it is 43–128 unreserved characters.
@@ -40,14 +43,19 @@ impl Pkce {
         if !is_valid_verifier(verifier) {
             return Err(Error::client(ErrorCode::InvalidVerifier));
         }
-        Ok(Pkce { code_verifier: CodeVerifier::new(verifier), code_challenge: s256(verifier) })
+        Ok(Pkce {
+            code_verifier: CodeVerifier::new(verifier),
+            code_challenge: s256(verifier),
+        })
     }
 }
 
 /// RFC 7636 §4.1: `43*128unreserved`, unreserved = `ALPHA / DIGIT / "-" / "." / "_" / "~"`.
 pub fn is_valid_verifier(verifier: &str) -> bool {
     (43..=128).contains(&verifier.len())
-        && verifier.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
 /// `BASE64URL-ENCODE(SHA256(ASCII(verifier)))` without padding.
@@ -62,19 +70,28 @@ mod tests {
     #[test]
     fn rfc7636_appendix_b() {
         let octets = [
-            116u8, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214,
-            191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+            116u8, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212,
+            37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
         ];
         let verifier = base64url(&octets);
         assert_eq!(verifier, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
         let p = Pkce::from_verifier(&verifier).map_err(|e| e.code().len());
-        assert_eq!(p.map(|p| p.code_challenge).as_deref(), Ok("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        assert_eq!(
+            p.map(|p| p.code_challenge).as_deref(),
+            Ok("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+        );
     }
 
     #[test]
     fn generated_verifiers_are_43_chars_and_distinct() {
-        let a = Pkce::generate().ok().map(|p| p.code_verifier.into_secret()).unwrap_or_default();
-        let b = Pkce::generate().ok().map(|p| p.code_verifier.into_secret()).unwrap_or_default();
+        let a = Pkce::generate()
+            .ok()
+            .map(|p| p.code_verifier.into_secret())
+            .unwrap_or_default();
+        let b = Pkce::generate()
+            .ok()
+            .map(|p| p.code_verifier.into_secret())
+            .unwrap_or_default();
         assert_eq!(a.len(), 43);
         assert!(is_valid_verifier(&a));
         assert_ne!(a, b);
@@ -91,6 +108,9 @@ mod tests {
         assert!(!is_valid_verifier(&("a".repeat(42) + "é")));
         assert!(!is_valid_verifier(&("a".repeat(42) + " ")));
         let err = Pkce::from_verifier("short").err();
-        assert_eq!(err.and_then(|e| e.client_code()), Some(ErrorCode::InvalidVerifier));
+        assert_eq!(
+            err.and_then(|e| e.client_code()),
+            Some(ErrorCode::InvalidVerifier)
+        );
     }
 }

@@ -68,7 +68,8 @@ impl OAuthClient {
                 body.append("client_id", &c.client_id);
             }
             ClientAuth::ClientSecretPost(secret) => {
-                body.append("client_id", &c.client_id).append("client_secret", secret.secret());
+                body.append("client_id", &c.client_id)
+                    .append("client_secret", secret.secret());
             }
             ClientAuth::ClientSecretBasic(secret) => {
                 // RFC 6749 §2.3.1: each part form-encoded before base64.
@@ -84,11 +85,19 @@ impl OAuthClient {
         for (name, value) in &c.extra_token_params {
             body.append(name, value);
         }
-        TokenRequest { url: c.token_endpoint.clone(), authorization, body: body.finish() }
+        TokenRequest {
+            url: c.token_endpoint.clone(),
+            authorization,
+            body: body.finish(),
+        }
     }
 
     /// The code exchange for a validated callback.
-    pub fn code_exchange_request(&self, callback: &ValidatedCallback, pending: &PendingAuthorization) -> TokenRequest {
+    pub fn code_exchange_request(
+        &self,
+        callback: &ValidatedCallback,
+        pending: &PendingAuthorization,
+    ) -> TokenRequest {
         self.code_exchange_request_unchecked(&callback.code, pending)
     }
 
@@ -108,9 +117,15 @@ impl OAuthClient {
     }
 
     /// A refresh request, optionally for a narrower `scope`.
-    pub fn refresh_request(&self, refresh_token: &RefreshToken, scope: Option<&str>) -> TokenRequest {
+    pub fn refresh_request(
+        &self,
+        refresh_token: &RefreshToken,
+        scope: Option<&str>,
+    ) -> TokenRequest {
         let mut grant = FormSerializer::default();
-        grant.append("grant_type", "refresh_token").append("refresh_token", refresh_token.secret());
+        grant
+            .append("grant_type", "refresh_token")
+            .append("refresh_token", refresh_token.secret());
         if let Some(s) = scope.filter(|s| !s.is_empty()) {
             grant.append("scope", s);
         }
@@ -178,7 +193,8 @@ pub fn parse_token_response(
                     Some(Json::String(s)) => Some(s.as_str()),
                     _ => None,
                 };
-                let response = ErrorResponse::new(error, text("error_description"), text("error_uri"));
+                let response =
+                    ErrorResponse::new(error, text("error_description"), text("error_uri"));
                 return Err(Error::TokenResponse { response, status });
             }
         }
@@ -209,7 +225,9 @@ pub fn parse_token_response(
         token_type,
         expires_in,
         expires_at: expires_in.map(|e| now.saturating_add(e)),
-        refresh_token: refresh_token.map(RefreshToken::new).or_else(|| previous_refresh_token.cloned()),
+        refresh_token: refresh_token
+            .map(RefreshToken::new)
+            .or_else(|| previous_refresh_token.cloned()),
         id_token: id_token.map(IdToken::new),
         scope: scope.map(String::from),
     })
@@ -241,43 +259,183 @@ mod tests {
     fn token_response_matrix() {
         let ok = "OAuthClientError:invalid_response";
         let cases: &[(u16, Option<&str>, &str, &str)] = &[
-            (200, JSON, r#"{"access_token":"at","token_type":"Bearer"}"#, "ok"),
-            (200, JSON, r#"{"access_token":"at","token_type":"BEARER","expires_in":3600,"x":[1,{}]}"#, "ok"),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":"3600"}"#, "ok"),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer","refresh_token":null}"#, "ok"),
-            (200, Some("APPLICATION/JSON"), r#"{"access_token":"at","token_type":"bearer"}"#, "ok"),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"Bearer"}"#,
+                "ok",
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"BEARER","expires_in":3600,"x":[1,{}]}"#,
+                "ok",
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","expires_in":"3600"}"#,
+                "ok",
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","refresh_token":null}"#,
+                "ok",
+            ),
+            (
+                200,
+                Some("APPLICATION/JSON"),
+                r#"{"access_token":"at","token_type":"bearer"}"#,
+                "ok",
+            ),
             (200, JSON, r#"{"access_token":"at","token_type":"mac"}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":"DPoP"}"#, ok),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"DPoP"}"#,
+                ok,
+            ),
             (200, JSON, r#"{"access_token":"at"}"#, ok),
-            (200, JSON, r#"{"access_token":"","token_type":"bearer"}"#, ok),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"","token_type":"bearer"}"#,
+                ok,
+            ),
             (200, JSON, r#"{"token_type":"bearer"}"#, ok),
             (200, JSON, r#"{"access_token":1,"token_type":"bearer"}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":["bearer"]}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":-1}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":1.5}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":1e3}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":99999999999}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":"1h"}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer","expires_in":true}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer","refresh_token":5}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer","refresh_token":""}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer","scope":["a"]}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer","id_token":{}}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer","error":"x"}"#, ok),
-            (200, JSON, r#"{"access_token":"a","access_token":"b","token_type":"bearer"}"#, ok),
-            (200, JSON, r#"{"access_token":"at","token_type":"bearer""#, ok),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":["bearer"]}"#,
+                ok,
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","expires_in":-1}"#,
+                ok,
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","expires_in":1.5}"#,
+                ok,
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","expires_in":1e3}"#,
+                ok,
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","expires_in":99999999999}"#,
+                ok,
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","expires_in":"1h"}"#,
+                ok,
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","expires_in":true}"#,
+                ok,
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","refresh_token":5}"#,
+                ok,
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","refresh_token":""}"#,
+                ok,
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","scope":["a"]}"#,
+                ok,
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","id_token":{}}"#,
+                ok,
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","error":"x"}"#,
+                ok,
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"a","access_token":"b","token_type":"bearer"}"#,
+                ok,
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer""#,
+                ok,
+            ),
             (200, JSON, r#"["access_token"]"#, ok),
             (200, JSON, r#""access_token""#, ok),
             (200, JSON, "", ok),
-            (200, Some("text/html"), r#"{"access_token":"at","token_type":"bearer"}"#, ok),
-            (200, None, r#"{"access_token":"at","token_type":"bearer"}"#, ok),
-            (200, Some("application/jsonp"), r#"{"access_token":"at","token_type":"bearer"}"#, ok),
-            (201, JSON, r#"{"access_token":"at","token_type":"bearer"}"#, ok),
+            (
+                200,
+                Some("text/html"),
+                r#"{"access_token":"at","token_type":"bearer"}"#,
+                ok,
+            ),
+            (
+                200,
+                None,
+                r#"{"access_token":"at","token_type":"bearer"}"#,
+                ok,
+            ),
+            (
+                200,
+                Some("application/jsonp"),
+                r#"{"access_token":"at","token_type":"bearer"}"#,
+                ok,
+            ),
+            (
+                201,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer"}"#,
+                ok,
+            ),
             (302, JSON, r#"{"error":"invalid_grant"}"#, ok),
             (0, None, "", ok),
-            (400, JSON, r#"{"error":"invalid_grant","error_description":"expired"}"#, "TokenResponseError:invalid_grant"),
-            (401, None, r#"{"error":"invalid_client"}"#, "TokenResponseError:invalid_client"),
-            (500, JSON, r#"{"error":"server_error"}"#, "TokenResponseError:server_error"),
+            (
+                400,
+                JSON,
+                r#"{"error":"invalid_grant","error_description":"expired"}"#,
+                "TokenResponseError:invalid_grant",
+            ),
+            (
+                401,
+                None,
+                r#"{"error":"invalid_client"}"#,
+                "TokenResponseError:invalid_client",
+            ),
+            (
+                500,
+                JSON,
+                r#"{"error":"server_error"}"#,
+                "TokenResponseError:server_error",
+            ),
             (400, JSON, r#"{"error":5}"#, ok),
             (400, JSON, r#"{"error":"a","error":"b"}"#, ok),
             (500, Some("text/html"), "<html><body>oops</body></html>", ok),
@@ -285,7 +443,11 @@ mod tests {
         ];
         for (status, ct, body, expected) in cases {
             let got = outcome(parse(*status, *ct, body));
-            let expected = if *expected == "ok" { String::from("ok") } else { format!("{expected}:{status}") };
+            let expected = if *expected == "ok" {
+                String::from("ok")
+            } else {
+                format!("{expected}:{status}")
+            };
             assert_eq!(got, expected, "{status} {ct:?} {body}");
         }
     }
@@ -322,9 +484,13 @@ mod tests {
 
     #[test]
     fn error_fields_are_kept() {
-        let e = parse(400, JSON, r#"{"error":"invalid_grant","error_description":"<b>x</b>","error_uri":"https://e"}"#)
-            .err()
-            .unwrap();
+        let e = parse(
+            400,
+            JSON,
+            r#"{"error":"invalid_grant","error_description":"<b>x</b>","error_uri":"https://e"}"#,
+        )
+        .err()
+        .unwrap();
         let r = e.error_response().unwrap();
         assert_eq!(r.error, "invalid_grant");
         assert_eq!(r.error_description.as_deref(), Some("<b>x</b>"));
@@ -332,7 +498,12 @@ mod tests {
     }
 
     fn client(auth: ClientAuth) -> OAuthClient {
-        let mut c = ClientConfig::new("my client", "https://idp.example/a", "https://idp.example/t", "https://app.example/cb");
+        let mut c = ClientConfig::new(
+            "my client",
+            "https://idp.example/a",
+            "https://idp.example/t",
+            "https://app.example/cb",
+        );
         c.client_auth = auth;
         c.extra_token_params = vec![(String::from("audience"), String::from("api"))];
         OAuthClient::new(c).unwrap()
@@ -345,8 +516,16 @@ mod tests {
     #[test]
     fn code_exchange_and_client_authentication() {
         let public = client(ClientAuth::None);
-        let pending = public.start_authorization(&AuthorizationOptions::default(), 0).unwrap();
-        let cb = public.validate_callback(&format!("?code=c%26d&state={}", pending.state.secret()), &pending, 1).unwrap();
+        let pending = public
+            .start_authorization(&AuthorizationOptions::default(), 0)
+            .unwrap();
+        let cb = public
+            .validate_callback(
+                &format!("?code=c%26d&state={}", pending.state.secret()),
+                &pending,
+                1,
+            )
+            .unwrap();
         let r = public.code_exchange_request(&cb, &pending);
         assert_eq!(r.url, "https://idp.example/t");
         assert_eq!(r.authorization, None);
@@ -367,16 +546,31 @@ mod tests {
 
         let post = client(ClientAuth::ClientSecretPost(ClientSecret::new("s3cr:et")));
         let r = post.refresh_request(&RefreshToken::new("rt"), Some("read"));
-        let names: Vec<_> = body_pairs(&r).into_iter().map(|(n, v)| format!("{n}={v}")).collect();
+        let names: Vec<_> = body_pairs(&r)
+            .into_iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
         assert_eq!(
             names,
-            ["grant_type=refresh_token", "refresh_token=rt", "scope=read", "client_id=my client", "client_secret=s3cr:et", "audience=api"]
+            [
+                "grant_type=refresh_token",
+                "refresh_token=rt",
+                "scope=read",
+                "client_id=my client",
+                "client_secret=s3cr:et",
+                "audience=api"
+            ]
         );
 
         // RFC 6749 §2.3.1: form-encode id and secret, then base64 "id:secret".
         let basic = client(ClientAuth::ClientSecretBasic(ClientSecret::new("s3cr:et")));
         let r = basic.refresh_request(&RefreshToken::new("rt"), None);
-        assert_eq!(r.authorization.as_deref(), Some(format!("Basic {}", base64_standard(b"my+client:s3cr%3Aet")).as_str()));
-        assert!(body_pairs(&r).iter().all(|(n, _)| n != "client_id" && n != "client_secret"));
+        assert_eq!(
+            r.authorization.as_deref(),
+            Some(format!("Basic {}", base64_standard(b"my+client:s3cr%3Aet")).as_str())
+        );
+        assert!(body_pairs(&r)
+            .iter()
+            .all(|(n, _)| n != "client_id" && n != "client_secret"));
     }
 }

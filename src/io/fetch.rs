@@ -5,7 +5,9 @@ use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response};
+use web_sys::{
+    AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response,
+};
 
 use crate::token::{parse_token_response, TokenRequest, TokenSet, DEFAULT_MAX_BODY_BYTES};
 use crate::types::RefreshToken;
@@ -37,14 +39,21 @@ pub(crate) async fn send(
     timeout_ms: u32,
     previous_refresh_token: Option<&RefreshToken>,
 ) -> Result<TokenSet, Error> {
-    let signal = abort_signal_timeout(timeout_ms).map_err(|_| Error::client(ErrorCode::UnsupportedEnvironment))?;
+    let signal = abort_signal_timeout(timeout_ms)
+        .map_err(|_| Error::client(ErrorCode::UnsupportedEnvironment))?;
     let reply = exchange(request, &signal).await.map_err(|e| match e {
         Failure::Oauth(e) => e,
         // An aborted signal means our timeout fired, whatever the host called the rejection.
         Failure::Js if signal.aborted() => Error::client(ErrorCode::Timeout),
         Failure::Js => Error::client(ErrorCode::NetworkError),
     })?;
-    parse_token_response(reply.status, reply.content_type.as_deref(), &reply.body, super::now(), previous_refresh_token)
+    parse_token_response(
+        reply.status,
+        reply.content_type.as_deref(),
+        &reply.body,
+        super::now(),
+        previous_refresh_token,
+    )
 }
 
 enum Failure {
@@ -60,7 +69,10 @@ impl From<JsValue> for Failure {
 
 async fn exchange(request: &TokenRequest, signal: &AbortSignal) -> Result<Reply, Failure> {
     let headers = Headers::new()?;
-    headers.set("content-type", "application/x-www-form-urlencoded;charset=UTF-8")?;
+    headers.set(
+        "content-type",
+        "application/x-www-form-urlencoded;charset=UTF-8",
+    )?;
     headers.set("accept", "application/json")?;
     if let Some(auth) = &request.authorization {
         headers.set("authorization", auth)?;
@@ -72,7 +84,9 @@ async fn exchange(request: &TokenRequest, signal: &AbortSignal) -> Result<Reply,
     init.set_redirect(RequestRedirect::Manual);
     init.set_signal(Some(signal));
 
-    let response: Response = JsFuture::from(global_fetch(&request.url, &init)?).await?.dyn_into()?;
+    let response: Response = JsFuture::from(global_fetch(&request.url, &init)?)
+        .await?
+        .dyn_into()?;
     let status = response.status();
     let invalid = || Failure::Oauth(Error::response(ErrorCode::InvalidResponse, status));
     // A browser reports a manual redirect as an opaque response with status 0.
@@ -85,7 +99,10 @@ async fn exchange(request: &TokenRequest, signal: &AbortSignal) -> Result<Reply,
     }
     let content_type = response.headers().get("content-type").ok().flatten();
     let declared = response.headers().get("content-length").ok().flatten();
-    if declared.and_then(|l| l.trim().parse::<u64>().ok()).is_some_and(|l| l > DEFAULT_MAX_BODY_BYTES as u64) {
+    if declared
+        .and_then(|l| l.trim().parse::<u64>().ok())
+        .is_some_and(|l| l > DEFAULT_MAX_BODY_BYTES as u64)
+    {
         if let Some(body) = response.body() {
             let _ = body.cancel();
         }
@@ -99,7 +116,8 @@ async fn exchange(request: &TokenRequest, signal: &AbortSignal) -> Result<Reply,
             if js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))?.is_truthy() {
                 break;
             }
-            let bytes: Uint8Array = js_sys::Reflect::get(&chunk, &JsValue::from_str("value"))?.dyn_into()?;
+            let bytes: Uint8Array =
+                js_sys::Reflect::get(&chunk, &JsValue::from_str("value"))?.dyn_into()?;
             if body.len() + bytes.length() as usize > DEFAULT_MAX_BODY_BYTES {
                 let _ = reader.cancel();
                 return Err(invalid());
@@ -111,5 +129,9 @@ async fn exchange(request: &TokenRequest, signal: &AbortSignal) -> Result<Reply,
             }
         }
     }
-    Ok(Reply { status, content_type, body })
+    Ok(Reply {
+        status,
+        content_type,
+        body,
+    })
 }

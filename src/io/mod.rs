@@ -36,13 +36,18 @@ pub(crate) fn take_callback_url() -> Result<String, Error> {
     }
     let history = window.history().map_err(unsupported)?;
     let state = history.state().unwrap_or(JsValue::NULL);
-    history.replace_state_with_url(&state, "", Some(&url.href())).map_err(unsupported)?;
+    history
+        .replace_state_with_url(&state, "", Some(&url.href()))
+        .map_err(unsupported)?;
     Ok(href)
 }
 
 /// `location.assign(url)`.
 pub(crate) fn navigate(url: &str) -> Result<(), Error> {
-    window()?.location().assign(url).map_err(|_| Error::client(ErrorCode::UnsupportedEnvironment))
+    window()?
+        .location()
+        .assign(url)
+        .map_err(|_| Error::client(ErrorCode::UnsupportedEnvironment))
 }
 
 use crate::{OAuthClient, PendingAuthorization, RefreshToken, TokenSet, ValidatedCallback};
@@ -52,7 +57,11 @@ use crate::{OAuthClient, PendingAuthorization, RefreshToken, TokenSet, Validated
 impl OAuthClient {
     /// Validates the callback (see [`OAuthClient::validate_callback`]) at the host's current time, then
     /// exchanges the code. Nothing is sent when validation fails.
-    pub async fn handle_callback(&self, callback_url: &str, pending: &PendingAuthorization) -> Result<TokenSet, Error> {
+    pub async fn handle_callback(
+        &self,
+        callback_url: &str,
+        pending: &PendingAuthorization,
+    ) -> Result<TokenSet, Error> {
         let validated = self.validate_callback(callback_url, pending, now())?;
         self.exchange_code(&validated, pending).await
     }
@@ -63,11 +72,25 @@ impl OAuthClient {
         callback: &ValidatedCallback,
         pending: &PendingAuthorization,
     ) -> Result<TokenSet, Error> {
-        send(&self.code_exchange_request(callback, pending), self.config.timeout_ms, None).await
+        send(
+            &self.code_exchange_request(callback, pending),
+            self.config.timeout_ms,
+            None,
+        )
+        .await
     }
 
     /// Refreshes; the result keeps `refresh_token` when the server did not rotate it.
-    pub async fn refresh(&self, refresh_token: &RefreshToken, scope: Option<&str>) -> Result<TokenSet, Error> {
-        send(&self.refresh_request(refresh_token, scope), self.config.timeout_ms, Some(refresh_token)).await
+    pub async fn refresh(
+        &self,
+        refresh_token: &RefreshToken,
+        scope: Option<&str>,
+    ) -> Result<TokenSet, Error> {
+        send(
+            &self.refresh_request(refresh_token, scope),
+            self.config.timeout_ms,
+            Some(refresh_token),
+        )
+        .await
     }
 }

@@ -18,7 +18,10 @@ fn unavailable<T>(_: T) -> Error {
     Error::client(ErrorCode::StorageUnavailable)
 }
 
-fn with_memory<R>(cell: &Cell<Vec<(String, String)>>, f: impl FnOnce(&mut Vec<(String, String)>) -> R) -> R {
+fn with_memory<R>(
+    cell: &Cell<Vec<(String, String)>>,
+    f: impl FnOnce(&mut Vec<(String, String)>) -> R,
+) -> R {
     let mut entries = cell.take();
     let result = f(&mut entries);
     cell.set(entries);
@@ -32,12 +35,16 @@ impl Storage {
             Storage::Local => window.local_storage(),
             _ => window.session_storage(),
         };
-        storage.map_err(unavailable)?.ok_or(Error::client(ErrorCode::StorageUnavailable))
+        storage
+            .map_err(unavailable)?
+            .ok_or(Error::client(ErrorCode::StorageUnavailable))
     }
 
     pub(crate) fn get(&self, key: &str) -> Result<Option<String>, Error> {
         match self {
-            Storage::Memory(m) => Ok(with_memory(m, |m| m.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))),
+            Storage::Memory(m) => Ok(with_memory(m, |m| {
+                m.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+            })),
             _ => self.web()?.get_item(key).map_err(unavailable),
         }
     }
@@ -68,9 +75,12 @@ impl Storage {
     /// Every key that starts with `prefix`.
     pub(crate) fn keys(&self, prefix: &str) -> Result<Vec<String>, Error> {
         match self {
-            Storage::Memory(m) => {
-                Ok(with_memory(m, |m| m.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect()))
-            }
+            Storage::Memory(m) => Ok(with_memory(m, |m| {
+                m.iter()
+                    .filter(|(k, _)| k.starts_with(prefix))
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })),
             _ => {
                 let s = self.web()?;
                 let mut out = Vec::new();

@@ -28,7 +28,11 @@ fn set_opt_str(obj: &Object, key: &str, value: Option<&str>) {
 }
 
 /// `undefined` or `null` → `None`; a string → `Some`; anything else → `code`.
-pub(crate) fn opt_string(obj: &JsValue, key: &str, code: ErrorCode) -> Result<Option<String>, Error> {
+pub(crate) fn opt_string(
+    obj: &JsValue,
+    key: &str,
+    code: ErrorCode,
+) -> Result<Option<String>, Error> {
     let v = get(obj, key);
     if v.is_undefined() || v.is_null() {
         return Ok(None);
@@ -49,7 +53,12 @@ pub(crate) fn opt_bool(obj: &JsValue, key: &str, code: ErrorCode) -> Result<Opti
 }
 
 /// A non-negative integer number up to `max`.
-pub(crate) fn opt_uint(obj: &JsValue, key: &str, max: f64, code: ErrorCode) -> Result<Option<u64>, Error> {
+pub(crate) fn opt_uint(
+    obj: &JsValue,
+    key: &str,
+    max: f64,
+    code: ErrorCode,
+) -> Result<Option<u64>, Error> {
     let v = get(obj, key);
     if v.is_undefined() || v.is_null() {
         return Ok(None);
@@ -73,7 +82,10 @@ pub(crate) fn params(obj: &JsValue, key: &str) -> Result<Vec<(String, String)>, 
     }
     let mut out = Vec::new();
     for entry in Object::entries(v.unchecked_ref::<Object>()).iter() {
-        let name = Reflect::get_u32(&entry, 0).ok().and_then(|n| n.as_string()).ok_or(bad.clone())?;
+        let name = Reflect::get_u32(&entry, 0)
+            .ok()
+            .and_then(|n| n.as_string())
+            .ok_or(bad.clone())?;
         let value = Reflect::get_u32(&entry, 1).unwrap_or(JsValue::UNDEFINED);
         if let Some(s) = value.as_string() {
             out.push((name, s));
@@ -117,7 +129,8 @@ pub(crate) fn pending_from_js(v: &JsValue) -> Result<PendingAuthorization, Error
         nonce: opt_string(v, "nonce", code)?.map(Nonce::new),
         redirect_uri: req_string(v, "redirectUri", code)?,
         issuer: opt_string(v, "issuer", code)?,
-        created_at: opt_uint(v, "createdAt", 9_007_199_254_740_991.0, code)?.ok_or(Error::client(code))?,
+        created_at: opt_uint(v, "createdAt", 9_007_199_254_740_991.0, code)?
+            .ok_or(Error::client(code))?,
     })
 }
 
@@ -131,7 +144,11 @@ pub(crate) fn token_set_to_js(t: &TokenSet) -> JsValue {
     if let Some(e) = t.expires_at {
         set(&o, "expires_at", &JsValue::from_f64(e as f64));
     }
-    set_opt_str(&o, "refresh_token", t.refresh_token.as_ref().map(|r| r.secret()));
+    set_opt_str(
+        &o,
+        "refresh_token",
+        t.refresh_token.as_ref().map(|r| r.secret()),
+    );
     set_opt_str(&o, "id_token", t.id_token.as_ref().map(|r| r.secret()));
     set_opt_str(&o, "scope", t.scope.as_deref());
     o.into()

@@ -20,7 +20,8 @@ impl From<Error> for JsValue {
         set(obj, "code", &JsValue::from_str(e.code()));
         if let Some(r) = e.error_response() {
             set(obj, "error", &JsValue::from_str(&r.error));
-            let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str);
+            let opt =
+                |v: &Option<String>| v.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str);
             set(obj, "error_description", &opt(&r.error_description));
             set(obj, "error_uri", &opt(&r.error_uri));
         }
@@ -37,8 +38,14 @@ pub(crate) fn is_oauth_error(value: &JsValue) -> bool {
         return false;
     };
     let name = String::from(err.name());
-    let code = Reflect::get(value, &JsValue::from_str("code")).ok().and_then(|c| c.as_string());
-    code.is_some() && matches!(name.as_str(), "OAuthClientError" | "AuthorizationResponseError" | "TokenResponseError")
+    let code = Reflect::get(value, &JsValue::from_str("code"))
+        .ok()
+        .and_then(|c| c.as_string());
+    code.is_some()
+        && matches!(
+            name.as_str(),
+            "OAuthClientError" | "AuthorizationResponseError" | "TokenResponseError"
+        )
 }
 
 use wasm_bindgen::JsCast as _;

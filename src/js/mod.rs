@@ -14,10 +14,14 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::io::storage::Storage;
 use crate::io::{self, now};
 use crate::{
-    AuthorizationCode, AuthorizationOptions, ClientAuth, ClientConfig, ClientSecret, Error, ErrorCode, OAuthClient,
-    PendingAuthorization, Pkce, RefreshToken, CODE_CHALLENGE_METHOD, DEFAULT_TIMEOUT_MS,
+    AuthorizationCode, AuthorizationOptions, ClientAuth, ClientConfig, ClientSecret, Error,
+    ErrorCode, OAuthClient, PendingAuthorization, Pkce, RefreshToken, CODE_CHALLENGE_METHOD,
+    DEFAULT_TIMEOUT_MS,
 };
-use convert::{opt_bool, opt_string, opt_uint, params, pending_from_js, pending_to_js, req_string, set, token_set_to_js};
+use convert::{
+    opt_bool, opt_string, opt_uint, params, pending_from_js, pending_to_js, req_string, set,
+    token_set_to_js,
+};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -209,7 +213,10 @@ fn config_from_js(v: &JsValue) -> Result<(ClientConfig, Storage), Error> {
     c.issuer = opt_string(v, "issuer", code)?;
     c.require_iss = opt_bool(v, "requireIss", code)?.unwrap_or(false);
     let secret = opt_string(v, "clientSecret", code)?.map(ClientSecret::new);
-    c.client_auth = match (opt_string(v, "tokenEndpointAuthMethod", code)?.as_deref(), secret) {
+    c.client_auth = match (
+        opt_string(v, "tokenEndpointAuthMethod", code)?.as_deref(),
+        secret,
+    ) {
         (None | Some("none"), None) => ClientAuth::None,
         (None | Some("client_secret_basic"), Some(s)) => ClientAuth::ClientSecretBasic(s),
         (Some("client_secret_post"), Some(s)) => ClientAuth::ClientSecretPost(s),
@@ -217,7 +224,8 @@ fn config_from_js(v: &JsValue) -> Result<(ClientConfig, Storage), Error> {
     };
     c.extra_authorization_params = params(v, "extraAuthorizationParams")?;
     c.extra_token_params = params(v, "extraTokenParams")?;
-    c.timeout_ms = opt_uint(v, "timeoutMs", f64::from(u32::MAX), code)?.map_or(DEFAULT_TIMEOUT_MS, |t| t as u32);
+    c.timeout_ms = opt_uint(v, "timeoutMs", f64::from(u32::MAX), code)?
+        .map_or(DEFAULT_TIMEOUT_MS, |t| t as u32);
     if let Some(ttl) = opt_uint(v, "pendingTtlSeconds", f64::from(u32::MAX), code)? {
         c.pending_ttl_seconds = ttl;
     }
@@ -269,7 +277,9 @@ impl Inner {
     fn clean_expired(&self, now: u64) -> Result<(), Error> {
         let ttl = self.client.config.pending_ttl_seconds;
         for key in self.storage.keys(&self.key_prefix())? {
-            let fresh = self.storage.get(&key)?
+            let fresh = self
+                .storage
+                .get(&key)?
                 .and_then(|json| js_sys::JSON::parse(&json).ok())
                 .and_then(|v| pending_from_js(&v).ok())
                 .is_some_and(|p| now < p.created_at.saturating_add(ttl));
@@ -286,11 +296,16 @@ impl Inner {
         let stored = self.storage.get(&key)?;
         self.storage.remove(&key)?;
         let json = stored.ok_or(Error::client(ErrorCode::NoPendingAuthorization))?;
-        let value = js_sys::JSON::parse(&json).map_err(|_| Error::client(ErrorCode::InvalidPending))?;
+        let value =
+            js_sys::JSON::parse(&json).map_err(|_| Error::client(ErrorCode::InvalidPending))?;
         pending_from_js(&value)
     }
 
-    async fn exchange(&self, code: &AuthorizationCode, pending: &PendingAuthorization) -> Result<JsValue, Error> {
+    async fn exchange(
+        &self,
+        code: &AuthorizationCode,
+        pending: &PendingAuthorization,
+    ) -> Result<JsValue, Error> {
         let request = self.client.code_exchange_request_unchecked(code, pending);
         let tokens = io::send(&request, self.client.config.timeout_ms, None).await?;
         Ok(token_set_to_js(&tokens))
@@ -304,11 +319,17 @@ impl Inner {
     }
 
     fn in_flight(&self, refresh_token: &str) -> Option<Promise> {
-        self.update_in_flight(|list| list.iter().find(|(t, _)| t == refresh_token).map(|(_, p)| p.clone()))
+        self.update_in_flight(|list| {
+            list.iter()
+                .find(|(t, _)| t == refresh_token)
+                .map(|(_, p)| p.clone())
+        })
     }
 
     async fn refresh(&self, refresh_token: &str, options: &JsValue) -> Result<JsValue, Error> {
-        if refresh_token.is_empty() || !(options.is_undefined() || options.is_null() || options.is_object()) {
+        if refresh_token.is_empty()
+            || !(options.is_undefined() || options.is_null() || options.is_object())
+        {
             return Err(Error::client(ErrorCode::InvalidConfig));
         }
         let scope = opt_string(options, "scope", ErrorCode::InvalidConfig)?;
@@ -318,7 +339,11 @@ impl Inner {
         Ok(token_set_to_js(&tokens))
     }
 
-    async fn handle_callback(&self, url: Option<String>, pending: JsValue) -> Result<JsValue, Error> {
+    async fn handle_callback(
+        &self,
+        url: Option<String>,
+        pending: JsValue,
+    ) -> Result<JsValue, Error> {
         let url = match url {
             Some(u) => u,
             None => io::take_callback_url()?,
@@ -326,7 +351,11 @@ impl Inner {
         let params = crate::callback::parse_callback(&url)?;
         let now = now();
         let pending = if pending.is_undefined() || pending.is_null() {
-            let state = params.state.as_deref().filter(|s| !s.is_empty()).ok_or(Error::client(ErrorCode::MissingState))?;
+            let state = params
+                .state
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .ok_or(Error::client(ErrorCode::MissingState))?;
             let taken = self.take_pending(state);
             // Housekeeping only: a storage failure here must not hide the real outcome.
             let _ = self.clean_expired(now);
@@ -346,13 +375,22 @@ impl JsOAuthClient {
     pub fn new(config: JsClientConfig) -> Result<JsOAuthClient, JsValue> {
         let (config, storage) = config_from_js(&config)?;
         let client = OAuthClient::new(config)?;
-        Ok(JsOAuthClient { inner: Rc::new(Inner { client, storage, refreshing: Cell::new(Vec::new()) }) })
+        Ok(JsOAuthClient {
+            inner: Rc::new(Inner {
+                client,
+                storage,
+                refreshing: Cell::new(Vec::new()),
+            }),
+        })
     }
 
     /// Starts an authorization: fresh `state`, PKCE verifier (S256) and, for `openid` scopes, `nonce`.
     /// Keep the returned object (it holds the verifier) and send the user to its `url`.
     #[wasm_bindgen(js_name = startAuthorization)]
-    pub fn start_authorization(&self, options: Option<JsAuthorizationOptions>) -> Result<JsPendingAuthorization, JsValue> {
+    pub fn start_authorization(
+        &self,
+        options: Option<JsAuthorizationOptions>,
+    ) -> Result<JsPendingAuthorization, JsValue> {
         let options = options_from_js(&options.map_or(JsValue::UNDEFINED, Into::into))?;
         let pending = self.inner.client.start_authorization(&options, now())?;
         Ok(pending_to_js(&pending).into())
@@ -387,7 +425,9 @@ impl JsOAuthClient {
             if code.is_empty() {
                 return Err(Error::client(ErrorCode::MissingCode));
             }
-            inner.exchange(&AuthorizationCode::new(code), &pending).await
+            inner
+                .exchange(&AuthorizationCode::new(code), &pending)
+                .await
         })
     }
 
@@ -398,7 +438,11 @@ impl JsOAuthClient {
     /// the callback's `state` (single use: a replay gets `no_pending_authorization` and sends nothing).
     /// With `url` and `pending`: runs anywhere.
     #[wasm_bindgen(js_name = handleCallback, unchecked_return_type = "Promise<TokenSet>")]
-    pub fn handle_callback(&self, url: Option<String>, pending: Option<JsPendingAuthorization>) -> Promise {
+    pub fn handle_callback(
+        &self,
+        url: Option<String>,
+        pending: Option<JsPendingAuthorization>,
+    ) -> Promise {
         let inner = self.inner.clone();
         let pending: JsValue = pending.map_or(JsValue::UNDEFINED, Into::into);
         promise(async move { inner.handle_callback(url, pending).await })
@@ -419,7 +463,8 @@ impl JsOAuthClient {
             inner.update_in_flight(|list| list.retain(|(t, _)| *t != refresh_token));
             result
         });
-        self.inner.update_in_flight(|list| list.push((key, p.clone())));
+        self.inner
+            .update_in_flight(|list| list.push((key, p.clone())));
         p
     }
 
@@ -439,7 +484,9 @@ impl JsOAuthClient {
                 .ok()
                 .and_then(|s| s.as_string())
                 .ok_or(Error::client(ErrorCode::StorageUnavailable))?;
-            inner.storage.set(&inner.key(pending.state.secret()), &json)?;
+            inner
+                .storage
+                .set(&inner.key(pending.state.secret()), &json)?;
             io::navigate(&pending.url)?;
             Ok(JsValue::UNDEFINED)
         })
@@ -467,9 +514,21 @@ pub fn create_pkce(verifier: Option<String>) -> Result<JsPkcePair, JsValue> {
         None => Pkce::generate()?,
     };
     let o = Object::new();
-    set(&o, "codeVerifier", &JsValue::from_str(pkce.code_verifier.secret()));
-    set(&o, "codeChallenge", &JsValue::from_str(&pkce.code_challenge));
-    set(&o, "codeChallengeMethod", &JsValue::from_str(CODE_CHALLENGE_METHOD));
+    set(
+        &o,
+        "codeVerifier",
+        &JsValue::from_str(pkce.code_verifier.secret()),
+    );
+    set(
+        &o,
+        "codeChallenge",
+        &JsValue::from_str(&pkce.code_challenge),
+    );
+    set(
+        &o,
+        "codeChallengeMethod",
+        &JsValue::from_str(CODE_CHALLENGE_METHOD),
+    );
     Ok(JsValue::from(o).into())
 }
 

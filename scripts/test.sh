@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every test: lints, native unit tests, the package build (with its size gate), wasm-bindgen-test in
+# Node + headless Chromium + a dedicated worker, wasm-pack build/test, and the JS tests against pkg/.
+# Installs what is missing first (idempotent; seconds on a prepared machine).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+bash scripts/setup.sh --test
+export CHROMEDRIVER=/usr/bin/chromedriver
+
+log "cargo fmt --check, clippy (native and wasm32)"
+cargo fmt --check
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --all-targets --target wasm32-unknown-unknown -- -D warnings
+if cargo tree --target wasm32-unknown-unknown -e normal -i url >/dev/null 2>&1 ||
+   cargo tree --target wasm32-unknown-unknown -e normal -i serde_json >/dev/null 2>&1; then
+  echo "the wasm build must not depend on url or serde_json" >&2; exit 1
+fi
+
+log "native tests"
+cargo test --quiet
+
+log "build pkg/"
+bash scripts/build.sh
+
+# The token endpoint the wasm tests talk to: 127.0.0.1, ephemeral port, stopped on exit.
+server_out="$(mktemp)"
+node tests/support/token-server.mjs >"$server_out" 2>&1 &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true; rm -f "$server_out"' EXIT
+for _ in $(seq 1 100); do grep -q '^listening ' "$server_out" && break; sleep 0.1; done
+PKCE_WASM_TEST_SERVER="$(awk '/^listening /{print $2; exit}' "$server_out")"
+[ -n "$PKCE_WASM_TEST_SERVER" ] || { echo "the test token server did not start" >&2; cat "$server_out" >&2; exit 1; }
+export PKCE_WASM_TEST_SERVER
+
+log "wasm-bindgen-test: Node, headless Chromium, dedicated worker (cargo + wasm-bindgen-test-runner)"
+cargo test --target wasm32-unknown-unknown --tests
+
+log "wasm-pack build and wasm-pack test --headless --chrome"
+wasm-pack --quiet build --release --target web --out-dir target/wasm-pack-pkg >/dev/null
+test -s target/wasm-pack-pkg/pkce_wasm_bg.wasm
+wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test browser --test worker
+
+log "JS tests against pkg/ (node --test)"
+node --test tests/js/

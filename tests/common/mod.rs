@@ -1,0 +1,173 @@
+//! Tests shared by the Node, browser and dedicated-worker suites: randomness and the token endpoint
+//! through the host's `fetch`, against the test server that `scripts/test.sh` starts on 127.0.0.1
+//! (its URL arrives at compile time in `PKCE_WASM_TEST_SERVER`).
+#![allow(dead_code)]
+
+use js_sys::{Array, Reflect};
+use pkce_wasm::{
+    AuthorizationOptions, ClientConfig, Error, OAuthClient, Pkce, RefreshToken, TokenSet,
+};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+pub const SERVER: Option<&str> = option_env!("PKCE_WASM_TEST_SERVER");
+pub const ISSUER: &str = "https://idp.example";
+
+pub fn server() -> &'static str {
+    SERVER.unwrap_or("http://127.0.0.1:9/PKCE_WASM_TEST_SERVER-was-not-set-run-scripts-test.sh")
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_url(url: &str) -> js_sys::Promise;
+}
+
+/// The requests the test server received for `id`.
+pub async fn server_log(id: &str) -> Array {
+    let url = format!("{}/log/{id}", server());
+    let resp: web_sys::Response = JsFuture::from(fetch_url(&url))
+        .await
+        .expect("log fetch")
+        .unchecked_into();
+    let json = JsFuture::from(resp.json().expect("json"))
+        .await
+        .expect("log json");
+    json.unchecked_into()
+}
+
+pub fn client(id: &str, behaviour: &str, timeout_ms: u32) -> OAuthClient {
+    let mut c = ClientConfig::new(
+        "spa",
+        "https://idp.example/authorize",
+        format!("{}/t/{id}/{behaviour}", server()),
+        "https://app.example/callback",
+    );
+    c.issuer = Some(ISSUER.into());
+    c.scope = Some("openid offline_access".into());
+    c.timeout_ms = timeout_ms;
+    OAuthClient::new(c).expect("valid config")
+}
+
+fn now() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
+
+pub async fn run_flow(id: &str, behaviour: &str, timeout_ms: u32) -> Result<TokenSet, Error> {
+    let c = client(id, behaviour, timeout_ms);
+    let pending = c
+        .start_authorization(&AuthorizationOptions::default(), now())
+        .expect("start");
+    let url = format!(
+        "https://app.example/callback?code=CODE&state={}&iss=https%3A%2F%2Fidp.example",
+        pending.state.secret()
+    );
+    c.handle_callback(&url, &pending).await
+}
+
+fn code(r: &Result<TokenSet, Error>) -> String {
+    match r {
+        Ok(_) => "ok".into(),
+        Err(e) => e.code().into(),
+    }
+}
+
+#[wasm_bindgen_test]
+fn randomness_comes_from_the_platform() {
+    let a = Pkce::generate().expect("crypto.getRandomValues");
+    let b = Pkce::generate().expect("crypto.getRandomValues");
+    assert_eq!(a.code_verifier.secret().len(), 43);
+    assert_ne!(a.code_verifier, b.code_verifier);
+    let vector = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").expect("valid");
+    assert_eq!(
+        vector.code_challenge,
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn code_exchange_succeeds_against_a_local_token_endpoint() {
+    let id = format!("w-ok-{}", js_sys::Math::random());
+    let tokens = run_flow(&id, "ok", 5_000).await.expect("tokens");
+    assert_eq!(tokens.access_token.secret(), "AT-secret-1");
+    assert_eq!(tokens.token_type, "bearer");
+    assert_eq!(tokens.expires_in, Some(3600));
+    assert_eq!(
+        tokens.refresh_token.as_ref().map(|t| t.secret()),
+        Some("RT-secret-1")
+    );
+    let log = server_log(&id).await;
+    assert_eq!(log.length(), 1);
+    let body = Reflect::get(&log.get(0), &"body".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(
+        body.starts_with("grant_type=authorization_code&code=CODE&redirect_uri="),
+        "{body}"
+    );
+    assert!(
+        body.contains("&code_verifier=") && body.ends_with("&client_id=spa"),
+        "{body}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn rfc_errors_html_and_redirects_are_typed() {
+    for (behaviour, expected, status) in [
+        ("rfc-error", "invalid_grant", Some(400)),
+        ("html500", "invalid_response", Some(500)),
+        ("huge", "invalid_response", Some(200)),
+        ("redirect302", "invalid_response", None),
+        ("redirect307", "invalid_response", None),
+    ] {
+        let id = format!("w-{behaviour}-{}", js_sys::Math::random());
+        let r = run_flow(&id, behaviour, 5_000).await;
+        assert_eq!(code(&r), expected, "{behaviour}");
+        let got_status = r.as_ref().err().and_then(|e| e.status());
+        match status {
+            Some(s) => assert_eq!(got_status, Some(s), "{behaviour}"),
+            // Browsers report a manual redirect as status 0 (opaque); Node and Workers show the 3xx.
+            None => assert!(
+                matches!(got_status, Some(0 | 302 | 307)),
+                "{behaviour}: {got_status:?}"
+            ),
+        }
+        assert_eq!(server_log(&id).await.length(), 1, "{behaviour}");
+        assert_eq!(
+            server_log(&format!("{id}-attacker")).await.length(),
+            0,
+            "{behaviour}: redirect followed"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_token_endpoint_times_out() {
+    let id = format!("w-slow-{}", js_sys::Math::random());
+    let t0 = js_sys::Date::now();
+    let r = run_flow(&id, "slow", 300).await;
+    assert_eq!(code(&r), "timeout");
+    assert_eq!(r.err().and_then(|e| e.status()), None);
+    assert!(js_sys::Date::now() - t0 < 2_500.0);
+}
+
+#[wasm_bindgen_test]
+async fn refresh_keeps_or_rotates() {
+    let id = format!("w-keep-{}", js_sys::Math::random());
+    let kept = client(&id, "keep", 5_000)
+        .refresh(&RefreshToken::new("RT-0"), None)
+        .await
+        .expect("refresh");
+    assert_eq!(kept.refresh_token, Some(RefreshToken::new("RT-0")));
+    let id = format!("w-rotate-{}", js_sys::Math::random());
+    let rotated = client(&id, "rotate", 5_000)
+        .refresh(&RefreshToken::new("RT-0"), Some("openid"))
+        .await
+        .expect("refresh");
+    assert_eq!(
+        rotated.refresh_token,
+        Some(RefreshToken::new("RT-rotated-1"))
+    );
+}

@@ -1,0 +1,3 @@
+//! wasm-bindgen-test in Node (no configuration means Node).
+#![cfg(target_arch = "wasm32")]
+mod common;
