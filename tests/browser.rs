@@ -1,5 +1,12 @@
 //! wasm-bindgen-test in headless Chromium: the shared suite, plus the browser convenience path
 //! (storage, address bar) through the exported JS API.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    unreachable_pub
+)]
 #![cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod common;
