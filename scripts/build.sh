@@ -8,7 +8,7 @@ cd "$ROOT"
 bash scripts/setup.sh
 
 log "cargo build --release --target wasm32-unknown-unknown"
-cargo build --quiet --release --target wasm32-unknown-unknown
+cargo build --quiet --release --target wasm32-unknown-unknown --features npm-package
 
 log "wasm-bindgen --target web"
 rm -rf pkg

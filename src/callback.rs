@@ -45,14 +45,15 @@ pub(crate) struct CallbackParams {
 
 /// The query of a URL or of a bare query string (with or without `?`), without the fragment.
 pub(crate) fn query_of(callback_url: &str) -> &str {
-    let no_fragment = callback_url
-        .split_once('#')
-        .map_or(callback_url, |(a, _)| a);
-    match no_fragment.split_once('?') {
-        Some((_, q)) => q,
-        None if !no_fragment.contains("://") => no_fragment,
-        None => "",
-    }
+    let bytes = callback_url.as_bytes();
+    let end = bytes.iter().position(|&b| b == b'#').unwrap_or(bytes.len());
+    let start = match bytes.iter().take(end).position(|&b| b == b'?') {
+        Some(q) => q + 1,
+        // No `?`: a bare query, unless it looks like a URL (has a scheme separator).
+        None if !bytes.windows(3).take(end).any(|w| w == b"://") => 0,
+        None => end,
+    };
+    callback_url.get(start..end).unwrap_or_default()
 }
 
 /// Step 1: parse, rejecting a repeated `code`, `state`, `iss` or `error`.

@@ -2,7 +2,6 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use base64::Engine as _;
 
 fn hex_digit(n: u8) -> char {
     char::from(if n < 10 { b'0' + n } else { b'A' + n - 10 })
@@ -63,17 +62,17 @@ fn hex_value(b: u8) -> Option<u8> {
 }
 
 /// Decodes one form-urlencoded name or value: `+` is a space, valid `%XX` is a byte, anything else stays;
-/// invalid UTF-8 becomes U+FFFD, as the WHATWG parser does.
-pub(crate) fn form_decode(input: &str) -> String {
-    let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
+/// invalid UTF-8 becomes U+FFFD, as the WHATWG parser does. Works on bytes: no `str` slicing, so no
+/// panicking path.
+pub(crate) fn form_decode(input: &[u8]) -> String {
+    let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
+    while let Some(&b) = input.get(i) {
         match b {
             b'+' => out.push(b' '),
             b'%' => {
-                let hi = bytes.get(i + 1).copied().and_then(hex_value);
-                let lo = bytes.get(i + 2).copied().and_then(hex_value);
+                let hi = input.get(i + 1).copied().and_then(hex_value);
+                let lo = input.get(i + 2).copied().and_then(hex_value);
                 if let (Some(hi), Some(lo)) = (hi, lo) {
                     out.push(hi << 4 | lo);
                     i += 3;
@@ -94,23 +93,53 @@ pub(crate) fn form_decode(input: &str) -> String {
 /// Parses a form-urlencoded query (without `?`) into decoded pairs, in order. Empty sequences are skipped.
 pub(crate) fn parse_form(query: &str) -> Vec<(String, String)> {
     query
-        .split('&')
+        .as_bytes()
+        .split(|&b| b == b'&')
         .filter(|s| !s.is_empty())
-        .map(|pair| match pair.split_once('=') {
-            Some((n, v)) => (form_decode(n), form_decode(v)),
-            None => (form_decode(pair), String::new()),
+        .map(|pair| {
+            let mut parts = pair.splitn(2, |&b| b == b'=');
+            let name = parts.next().unwrap_or_default();
+            (
+                form_decode(name),
+                form_decode(parts.next().unwrap_or_default()),
+            )
         })
         .collect()
 }
 
+const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// RFC 4648 base64 encoding (a dozen lines instead of a general-purpose engine: we only ever encode).
+fn base64(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = b(0) << 16 | b(1) << 8 | b(2);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(
+                    alphabet
+                        .get((n >> shift & 63) as usize)
+                        .copied()
+                        .unwrap_or(b'A'),
+                ));
+            } else if pad {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Unpadded base64url (RFC 4648 §5).
 pub(crate) fn base64url(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    base64(bytes, URL_SAFE, false)
 }
 
 /// Padded standard base64, for `Authorization: Basic`.
 pub(crate) fn base64_standard(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    base64(bytes, STANDARD, true)
 }
 
 #[cfg(test)]
@@ -138,10 +167,10 @@ mod tests {
 
     #[test]
     fn decodes_like_url_search_params() {
-        assert_eq!(form_decode("a+b%2Bc"), "a b+c");
-        assert_eq!(form_decode("%zz%4"), "%zz%4");
-        assert_eq!(form_decode("%C3%A9"), "é");
-        assert_eq!(form_decode("%FF"), "\u{FFFD}");
+        assert_eq!(form_decode(b"a+b%2Bc"), "a b+c");
+        assert_eq!(form_decode(b"%zz%4"), "%zz%4");
+        assert_eq!(form_decode(b"%C3%A9"), "é");
+        assert_eq!(form_decode(b"%FF"), "\u{FFFD}");
     }
 
     #[test]
@@ -158,5 +187,18 @@ mod tests {
     fn base64_variants() {
         assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
         assert_eq!(base64_standard(&[0xfb, 0xff]), "+/8=");
+        // RFC 4648 §10 test vectors.
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64_standard(input.as_bytes()), expected);
+            assert_eq!(base64url(input.as_bytes()), expected.trim_end_matches('='));
+        }
     }
 }

@@ -49,8 +49,22 @@
 //! ```
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(all(target_arch = "wasm32", feature = "npm-package"), no_std)]
 
 extern crate alloc;
+
+/// The npm package's allocator (std's own is dlmalloc too).
+#[cfg(all(target_arch = "wasm32", feature = "npm-package"))]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+/// The npm package never formats a panic: nothing in it is meant to panic (clippy denies `unwrap`,
+/// `expect`, `panic` and indexing), and a message would only cost bytes. A panic traps.
+#[cfg(all(target_arch = "wasm32", feature = "npm-package"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 mod authorize;
 mod callback;

@@ -1,6 +1,9 @@
 //! Token endpoint requests through the global `fetch` (never `window`), so the same code runs in pages,
 //! dedicated workers, Cloudflare Workers, Node, Deno and Bun.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -1,6 +1,8 @@
 //! wasm32 I/O: the token endpoint through the host's global `fetch`, browser storage, and the address bar.
 //! Nothing here is exported to JavaScript; `src/js` is the only place with `#[wasm_bindgen]` exports.
 
+use alloc::string::String;
+
 mod fetch;
 pub(crate) mod storage;
 

@@ -2,7 +2,10 @@
 //! `localStorage`, or memory owned by one client instance (lost on reload; for popups, tests and runtimes
 //! without web storage).
 
-use std::cell::Cell;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use core::cell::Cell;
 
 use crate::{Error, ErrorCode};
 

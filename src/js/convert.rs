@@ -1,6 +1,9 @@
 //! Reading JavaScript values into Rust types and back, with `Reflect` and typed checks: no panics on any
 //! input, and a wrong type is a typed error.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -64,7 +67,8 @@ pub(crate) fn opt_uint(
         return Ok(None);
     }
     match v.as_f64() {
-        Some(n) if n >= 0.0 && n <= max && n.fract() == 0.0 => Ok(Some(n as u64)),
+        // `as` truncates; equal after the round trip means an integer (no `f64::fract` in core).
+        Some(n) if n >= 0.0 && n <= max && (n as u64) as f64 == n => Ok(Some(n as u64)),
         _ => Err(Error::client(code)),
     }
 }

@@ -1,5 +1,7 @@
 //! The one conversion from [`Error`] to a JavaScript `Error` object.
 
+use alloc::string::String;
+
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 

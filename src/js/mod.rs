@@ -1,11 +1,14 @@
 //! The JavaScript API (the npm package). The only module with `#[wasm_bindgen]` exports.
 #![allow(unreachable_pub)] // `#[wasm_bindgen]` items are reachable from JavaScript.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 mod convert;
 mod error;
 
-use std::cell::Cell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use core::cell::Cell;
 
 use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -251,15 +254,69 @@ fn options_from_js(v: &JsValue) -> Result<AuthorizationOptions, Error> {
     })
 }
 
-/// Runs a fallible future as a Promise that rejects with the typed error.
-fn promise<F>(future: F) -> Promise
-where
-    F: core::future::Future<Output = Result<JsValue, Error>> + 'static,
-{
-    future_to_promise(async move { future.await.map_err(JsValue::from) })
+/// The asynchronous operations. They all run through one future type, so `future_to_promise` and its
+/// state machine are instantiated once (each instantiation costs kilobytes of wasm).
+enum Op {
+    Exchange {
+        code: String,
+        pending: JsValue,
+    },
+    Callback {
+        url: Option<String>,
+        pending: JsValue,
+    },
+    Refresh {
+        refresh_token: String,
+        options: JsValue,
+    },
+    Login {
+        options: JsValue,
+    },
+}
+
+/// Runs an operation as a Promise that rejects with the typed error.
+fn promise(inner: Rc<Inner>, op: Op) -> Promise {
+    future_to_promise(async move { inner.run(op).await.map_err(JsValue::from) })
 }
 
 impl Inner {
+    async fn run(&self, op: Op) -> Result<JsValue, Error> {
+        match op {
+            Op::Exchange { code, pending } => {
+                let pending = pending_from_js(&pending)?;
+                if code.is_empty() {
+                    return Err(Error::client(ErrorCode::MissingCode));
+                }
+                self.exchange(&AuthorizationCode::new(code), &pending).await
+            }
+            Op::Callback { url, pending } => self.handle_callback(url, pending).await,
+            Op::Refresh {
+                refresh_token,
+                options,
+            } => {
+                let result = self.refresh(&refresh_token, &options).await;
+                self.update_in_flight(|list| list.retain(|(t, _)| *t != refresh_token));
+                result
+            }
+            Op::Login { options } => self.login(&options),
+        }
+    }
+
+    fn login(&self, options: &JsValue) -> Result<JsValue, Error> {
+        io::window()?;
+        let options = options_from_js(options)?;
+        let now = now();
+        let pending = self.client.start_authorization(&options, now)?;
+        self.clean_expired(now)?;
+        let json = js_sys::JSON::stringify(&pending_to_js(&pending))
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or(Error::client(ErrorCode::StorageUnavailable))?;
+        self.storage.set(&self.key(pending.state.secret()), &json)?;
+        io::navigate(&pending.url)?;
+        Ok(JsValue::UNDEFINED)
+    }
+
     fn key_prefix(&self) -> String {
         let mut k = String::from("pkce-wasm:pending:");
         k.push_str(&self.client.config.client_id);
@@ -418,17 +475,13 @@ impl JsOAuthClient {
     /// Exchanges an authorization code (from `validateCallback`) for tokens.
     #[wasm_bindgen(js_name = exchangeCode, unchecked_return_type = "Promise<TokenSet>")]
     pub fn exchange_code(&self, code: String, pending: JsPendingAuthorization) -> Promise {
-        let inner = self.inner.clone();
-        let pending: JsValue = pending.into();
-        promise(async move {
-            let pending = pending_from_js(&pending)?;
-            if code.is_empty() {
-                return Err(Error::client(ErrorCode::MissingCode));
-            }
-            inner
-                .exchange(&AuthorizationCode::new(code), &pending)
-                .await
-        })
+        promise(
+            self.inner.clone(),
+            Op::Exchange {
+                code,
+                pending: pending.into(),
+            },
+        )
     }
 
     /// Validates the callback and exchanges the code.
@@ -443,9 +496,8 @@ impl JsOAuthClient {
         url: Option<String>,
         pending: Option<JsPendingAuthorization>,
     ) -> Promise {
-        let inner = self.inner.clone();
-        let pending: JsValue = pending.map_or(JsValue::UNDEFINED, Into::into);
-        promise(async move { inner.handle_callback(url, pending).await })
+        let pending = pending.map_or(JsValue::UNDEFINED, Into::into);
+        promise(self.inner.clone(), Op::Callback { url, pending })
     }
 
     /// Refreshes the tokens, optionally for a narrower `scope`. The result keeps `refresh_token` when the
@@ -455,14 +507,15 @@ impl JsOAuthClient {
         if let Some(p) = self.inner.in_flight(&refresh_token) {
             return p;
         }
-        let inner = self.inner.clone();
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let key = refresh_token.clone();
-        let p = promise(async move {
-            let result = inner.refresh(&refresh_token, &options).await;
-            inner.update_in_flight(|list| list.retain(|(t, _)| *t != refresh_token));
-            result
-        });
+        let options = options.map_or(JsValue::UNDEFINED, Into::into);
+        let p = promise(
+            self.inner.clone(),
+            Op::Refresh {
+                refresh_token,
+                options,
+            },
+        );
         self.inner
             .update_in_flight(|list| list.push((key, p.clone())));
         p
@@ -472,24 +525,8 @@ impl JsOAuthClient {
     /// after `pendingTtlSeconds`), and navigates to the authorization URL with `location.assign`.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn login(&self, options: Option<JsAuthorizationOptions>) -> Promise {
-        let inner = self.inner.clone();
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        promise(async move {
-            io::window()?;
-            let options = options_from_js(&options)?;
-            let now = now();
-            let pending = inner.client.start_authorization(&options, now)?;
-            inner.clean_expired(now)?;
-            let json = js_sys::JSON::stringify(&pending_to_js(&pending))
-                .ok()
-                .and_then(|s| s.as_string())
-                .ok_or(Error::client(ErrorCode::StorageUnavailable))?;
-            inner
-                .storage
-                .set(&inner.key(pending.state.secret()), &json)?;
-            io::navigate(&pending.url)?;
-            Ok(JsValue::UNDEFINED)
-        })
+        let options = options.map_or(JsValue::UNDEFINED, Into::into);
+        promise(self.inner.clone(), Op::Login { options })
     }
 
     /// The client identifier.
