@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The main job until the example app lands: builds pkg/ and runs the whole flow from Node against a local
-# token endpoint (start -> callback validation -> code exchange -> refresh), printing each step.
+# The main job: installs what is missing, builds pkg/, then starts the embedded authorization server and
+# the example app on 127.0.0.1 and prints the URL and the test account. Ctrl-C stops everything.
+#   bash scripts/demo.sh [--profile auth0|workos|wso2|default]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-bash scripts/build.sh
-node examples/node-flow.mjs
+bash scripts/build.sh >/dev/null
+exec node scripts/demo.mjs "$@"

@@ -43,4 +43,7 @@ test -s target/wasm-pack-pkg/pkce_wasm_bg.wasm
 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test browser --test worker
 
 log "JS tests against pkg/ (node --test)"
-node --test tests/js/
+node --test tests/js/*.test.mjs
+
+log "end-to-end: the example app in headless Chromium against the embedded authorization server"
+node --test --test-concurrency=1 tests/e2e/*.test.mjs

@@ -121,7 +121,7 @@ async fn handle_callback_uses_session_storage_once_and_cleans_the_address_bar() 
     assert_eq!(window().location().search().unwrap(), "?keep=1");
     assert_eq!(server_log(&id).await.length(), 1);
 
-    // A forged state finds nothing either, and expired entries are cleaned up on the way.
+    // A forged state while nothing is pending finds nothing; expired entries are cleaned up on the way.
     let stale = js_sys::JSON::parse(
         &js_sys::JSON::stringify(&pending)
             .unwrap()

@@ -22,8 +22,17 @@ pub(crate) fn window() -> Result<web_sys::Window, Error> {
     web_sys::window().ok_or(Error::client(ErrorCode::UnsupportedEnvironment))
 }
 
-/// The parameters removed from the address bar after a callback.
-const CALLBACK_PARAMS: [&str; 4] = ["code", "state", "iss", "session_state"];
+/// The parameters removed from the address bar after a callback (the error ones too: a reload must not
+/// show a stale error, and `error_description` is attacker-controlled text).
+const CALLBACK_PARAMS: [&str; 7] = [
+    "code",
+    "state",
+    "iss",
+    "session_state",
+    "error",
+    "error_description",
+    "error_uri",
+];
 
 /// Reads `location.href` and replaces the history entry with the same URL minus the callback parameters,
 /// so the code and state do not stay in the address bar, the history or a later `Referer`.

@@ -347,6 +347,20 @@ impl Inner {
         Ok(())
     }
 
+    /// A callback whose `state` matches no stored pending authorization. If authorizations of this
+    /// client are pending, the callback is forged or crossed: `state_mismatch`, and those authorizations
+    /// are consumed (a retry starts afresh). Otherwise it is a replay or a stray: `no_pending_authorization`.
+    fn unmatched_state(&self) -> Result<Error, Error> {
+        let keys = self.storage.keys(&self.key_prefix())?;
+        if keys.is_empty() {
+            return Ok(Error::client(ErrorCode::NoPendingAuthorization));
+        }
+        for key in keys {
+            self.storage.remove(&key)?;
+        }
+        Ok(Error::client(ErrorCode::StateMismatch))
+    }
+
     /// Takes (reads and removes) the pending authorization stored under `state`: single use.
     fn take_pending(&self, state: &str) -> Result<PendingAuthorization, Error> {
         let key = self.key(state);
@@ -416,7 +430,12 @@ impl Inner {
             let taken = self.take_pending(state);
             // Housekeeping only: a storage failure here must not hide the real outcome.
             let _ = self.clean_expired(now);
-            taken?
+            match taken {
+                Err(e) if e.client_code() == Some(ErrorCode::NoPendingAuthorization) => {
+                    return Err(self.unmatched_state()?);
+                }
+                other => other?,
+            }
         } else {
             pending_from_js(&pending)?
         };

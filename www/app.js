@@ -1,0 +1,137 @@
+// The example single-page app: plain ES modules, the built package from ../pkg, no third-party code.
+import init, { OAuthClient, isOAuthError } from "../pkg/pkce_wasm.js";
+
+const TOKENS = "pkce-wasm-demo:tokens";
+const OVERRIDES = "pkce-wasm-demo:config";
+const REFRESHES = "pkce-wasm-demo:refreshes";
+const CONFIG_KEYS = ["profile", "issuer", "authorizationEndpoint", "tokenEndpoint", "clientId", "scope", "audience"];
+
+const $ = (id) => document.getElementById(id);
+const show = (id) => {
+  for (const s of ["loading", "signed-out", "signed-in", "error"]) $(s).hidden = s !== id;
+};
+
+/** www/config.json, overridden by query parameters (kept for this tab across the redirect). */
+async function loadConfig() {
+  const base = await (await fetch("/config.json", { cache: "no-store" })).json();
+  const query = new URLSearchParams(location.search);
+  const given = Object.fromEntries(CONFIG_KEYS.filter((k) => query.has(k)).map((k) => [k, query.get(k)]));
+  if (Object.keys(given).length) sessionStorage.setItem(OVERRIDES, JSON.stringify(given));
+  return { ...base, ...JSON.parse(sessionStorage.getItem(OVERRIDES) ?? "{}") };
+}
+
+function decodeJwtPayload(jwt) {
+  try {
+    const part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
+  } catch {
+    return null;
+  }
+}
+
+async function fingerprint(token) {
+  if (!token) return "(none)";
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
+  return [...digest.slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function showError(e) {
+  console.warn("sign-in failed:", isOAuthError(e) ? e.code : e);
+  // Text only: error_description comes from the server or the callback URL.
+  $("error-code").textContent = isOAuthError(e) ? e.code : "unexpected_error";
+  $("error-description").textContent = (isOAuthError(e) && e.error_description) || (isOAuthError(e) ? e.message : String(e));
+  show("error");
+}
+
+let countdown;
+async function renderSignedIn(tokens) {
+  const claims = tokens.id_token ? decodeJwtPayload(tokens.id_token) : null;
+  $("user-name").textContent = claims?.name ?? claims?.sub ?? "(no ID token)";
+  $("claims").textContent = claims ? JSON.stringify(claims, null, 2) : "(no ID token)";
+  $("scope").textContent = tokens.scope ?? "(as requested)";
+  $("rt-fingerprint").textContent = await fingerprint(tokens.refresh_token);
+  $("refresh-count").textContent = sessionStorage.getItem(REFRESHES) ?? "0";
+  $("refresh").disabled = !tokens.refresh_token;
+  clearInterval(countdown);
+  const tick = () => {
+    if (tokens.expires_at === undefined) return void ($("expires-in").textContent = "(not given)");
+    const left = tokens.expires_at - Math.floor(Date.now() / 1000);
+    $("expires-in").textContent = left > 0 ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` : "expired";
+  };
+  tick();
+  countdown = setInterval(tick, 1000);
+  show("signed-in");
+}
+
+function render() {
+  const tokens = JSON.parse(sessionStorage.getItem(TOKENS) ?? "null");
+  if (tokens) return renderSignedIn(tokens);
+  show("signed-out");
+}
+
+async function main() {
+  await init();
+  const config = await loadConfig();
+  $("profile").textContent = config.profile ?? config.issuer ?? "custom";
+  let client;
+  try {
+    client = new OAuthClient({
+      clientId: config.clientId,
+      authorizationEndpoint: config.authorizationEndpoint,
+      tokenEndpoint: config.tokenEndpoint,
+      redirectUri: `${location.origin}/callback`,
+      scope: config.scope,
+      issuer: config.issuer || undefined,
+      extraAuthorizationParams: config.audience ? { audience: config.audience } : {},
+      storage: "session",
+    });
+  } catch (e) {
+    return showError(e);
+  }
+
+  const signIn = async () => {
+    $("signin").disabled = $("retry").disabled = true;
+    try {
+      await client.login({ prompt: "consent" });
+    } catch (e) {
+      showError(e);
+    } finally {
+      $("signin").disabled = $("retry").disabled = false;
+    }
+  };
+  $("signin").addEventListener("click", signIn);
+  $("retry").addEventListener("click", signIn);
+  $("signout").addEventListener("click", () => {
+    clearInterval(countdown);
+    sessionStorage.removeItem(TOKENS);
+    sessionStorage.removeItem(REFRESHES);
+    render();
+  });
+  $("refresh").addEventListener("click", async () => {
+    const tokens = JSON.parse(sessionStorage.getItem(TOKENS) ?? "null");
+    $("refresh").disabled = true;
+    try {
+      const fresh = await client.refresh(tokens.refresh_token);
+      sessionStorage.setItem(TOKENS, JSON.stringify({ ...fresh, id_token: fresh.id_token ?? tokens.id_token }));
+      sessionStorage.setItem(REFRESHES, String(Number(sessionStorage.getItem(REFRESHES) ?? "0") + 1));
+      render();
+    } catch (e) {
+      sessionStorage.removeItem(TOKENS);
+      showError(e);
+    }
+  });
+
+  if (location.pathname === "/callback") {
+    try {
+      const tokens = await client.handleCallback(); // strips code/state/iss from the address bar
+      sessionStorage.setItem(TOKENS, JSON.stringify(tokens));
+      sessionStorage.setItem(REFRESHES, "0");
+      history.replaceState(null, "", "/");
+    } catch (e) {
+      return showError(e);
+    }
+  }
+  render();
+}
+
+main().catch(showError);
