@@ -26,7 +26,7 @@ node -e '
   p.version = process.argv[1];
   fs.writeFileSync("pkg/package.json", JSON.stringify(p, null, 2) + "\n");
 ' "$version"
-cp README.md LICENSE-MIT LICENSE-APACHE pkg/
+cp README.md LICENSE-MIT LICENSE-APACHE npm/*.js npm/*.d.ts pkg/
 rm -f pkg/.gitignore
 
 node scripts/size.mjs

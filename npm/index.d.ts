@@ -1,0 +1,3 @@
+export * from "./pkce_wasm.js";
+export { default } from "./pkce_wasm.js";
+export * from "./seal.js";
