@@ -47,3 +47,6 @@ node --test tests/js/*.test.mjs
 
 log "end-to-end: the example app in headless Chromium against the embedded authorization server"
 node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+log "edge: the example Worker in workerd (Miniflare); the low-level flow in Node 22, Deno and Bun"
+node --test --test-concurrency=1 tests/worker/*.test.mjs tests/runtimes/*.test.mjs

@@ -1,0 +1,126 @@
+// A confidential OAuth client as a Cloudflare Worker (backend-for-frontend): the pending authorization and
+// the session live in sealed (AES-256-GCM), HttpOnly cookies, so this Worker needs no storage and the
+// browser never sees a token.
+//   /login     start an authorization, set the pending cookie, redirect to the authorization server
+//   /callback  open the cookie, validate the callback, exchange the code, set the session cookie
+//   /me        the signed-in user and token expiry as JSON, or 401
+//   /logout    clear the session
+import { OAuthClient, isOAuthError, sealPending, openPending, sealSession, openSession } from "pkce-wasm";
+
+const PENDING_TTL = 600;
+const SESSION_TTL = 8 * 3600;
+
+function names(url) {
+  // The __Host- prefix needs https; http is only for local development on 127.0.0.1.
+  const prefix = url.protocol === "https:" ? "__Host-" : "";
+  return { pending: `${prefix}pkce_pending`, session: `${prefix}pkce_session` };
+}
+
+const setCookie = (name, value, maxAge) => `${name}=${value}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=${maxAge}`;
+const clearCookie = (name) => setCookie(name, "", 0);
+
+function readCookie(request, name) {
+  for (const part of (request.headers.get("cookie") ?? "").split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === name) return v.join("=");
+  }
+  return undefined;
+}
+
+function json(status, body, cookies = []) {
+  const headers = new Headers({ "content-type": "application/json", "cache-control": "no-store" });
+  for (const c of cookies) headers.append("set-cookie", c);
+  return new Response(JSON.stringify(body), { status, headers });
+}
+
+function redirect(location, cookies = []) {
+  const headers = new Headers({ location, "cache-control": "no-store" });
+  for (const c of cookies) headers.append("set-cookie", c);
+  return new Response(null, { status: 302, headers });
+}
+
+/** 400 for what the browser brought (callback, cookies), 502 for what the authorization server answered. */
+function failure(e, cookies) {
+  if (!isOAuthError(e)) return json(500, { code: "internal_error" }, cookies);
+  const upstream = e.name === "TokenResponseError" || ["invalid_response", "network_error", "timeout"].includes(e.code);
+  const body = { code: e.code };
+  if (e.error_description) body.error_description = e.error_description;
+  return json(upstream ? 502 : 400, body, cookies);
+}
+
+function client(env, url) {
+  return new OAuthClient({
+    clientId: env.CLIENT_ID,
+    clientSecret: env.CLIENT_SECRET,
+    tokenEndpointAuthMethod: env.TOKEN_ENDPOINT_AUTH_METHOD ?? "client_secret_basic",
+    authorizationEndpoint: env.AUTHORIZATION_ENDPOINT,
+    tokenEndpoint: env.TOKEN_ENDPOINT,
+    issuer: env.ISSUER,
+    redirectUri: `${url.origin}/callback`,
+    scope: env.SCOPE,
+    storage: "memory",
+  });
+}
+
+function claimsOf(idToken) {
+  try {
+    const part = idToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
+  } catch {
+    return null;
+  }
+}
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const cookie = names(url);
+    try {
+      switch (url.pathname) {
+        case "/login": {
+          const pending = client(env, url).startAuthorization({ prompt: "consent" });
+          const sealed = await sealPending(pending, env.COOKIE_SECRET, { ttlSeconds: PENDING_TTL });
+          return redirect(pending.url, [setCookie(cookie.pending, sealed, PENDING_TTL)]);
+        }
+        case "/callback": {
+          // The pending cookie is single use: it goes away whatever happens next.
+          const consumed = [clearCookie(cookie.pending)];
+          try {
+            const sealed = readCookie(request, cookie.pending);
+            if (!sealed) return json(400, { code: "no_pending_authorization" }, consumed);
+            const pending = await openPending(sealed, env.COOKIE_SECRET, { maxAgeSeconds: PENDING_TTL });
+            const tokens = await client(env, url).handleCallback(request.url, pending);
+            const claims = tokens.id_token ? claimsOf(tokens.id_token) : null;
+            const session = {
+              // Decoded, not verified: ID token verification comes with the OpenID Connect work.
+              user: claims && { sub: claims.sub, name: claims.name, email: claims.email },
+              expires_at: tokens.expires_at,
+              scope: tokens.scope,
+              tokens,
+            };
+            const sealedSession = await sealSession(session, env.COOKIE_SECRET, { ttlSeconds: SESSION_TTL });
+            return redirect("/me", [...consumed, setCookie(cookie.session, sealedSession, SESSION_TTL)]);
+          } catch (e) {
+            return failure(e, consumed);
+          }
+        }
+        case "/me": {
+          const sealed = readCookie(request, cookie.session);
+          if (!sealed) return json(401, { code: "not_signed_in" });
+          try {
+            const session = await openSession(sealed, env.COOKIE_SECRET);
+            return json(200, { user: session.user, expires_at: session.expires_at, scope: session.scope });
+          } catch (e) {
+            return json(401, { code: isOAuthError(e) ? e.code : "not_signed_in" }, [clearCookie(cookie.session)]);
+          }
+        }
+        case "/logout":
+          return json(200, { signed_out: true }, [clearCookie(cookie.session)]);
+        default:
+          return json(404, { code: "not_found", routes: ["/login", "/callback", "/me", "/logout"] });
+      }
+    } catch (e) {
+      return failure(e, []);
+    }
+  },
+};

@@ -1,0 +1,187 @@
+// The example Worker (examples/worker), bundled by Wrangler exactly as for deployment, running in workerd
+// through Miniflare, against the real embedded authorization server. An HTTP client with a cookie jar
+// plays the browser and submits the server's login and consent forms.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+import { startIdp, CONFIDENTIAL, TEST_ACCOUNT } from "../../idp/server.mjs";
+import { CookieJar, request, authorizeWithConsent } from "../support/consent.mjs";
+import { initSync, OAuthClient, sealPending } from "../../pkg/index.js";
+
+initSync({ module: readFileSync(new URL("../../pkg/pkce_wasm_bg.wasm", import.meta.url)) });
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const workerDir = path.join(root, "examples/worker");
+const ORIGIN = "http://127.0.0.1:8787";
+const COOKIE_SECRET = "test-cookie-secret-with-more-than-32-bytes";
+let idp, outDir;
+const workers = [];
+
+before(async () => {
+  idp = await startIdp();
+  mkdirSync(path.join(workerDir, "node_modules"), { recursive: true });
+  rmSync(path.join(workerDir, "node_modules/pkce-wasm"), { force: true });
+  symlinkSync(path.join(root, "pkg"), path.join(workerDir, "node_modules/pkce-wasm"), "dir");
+  outDir = mkdtempSync(path.join(tmpdir(), "pkce-worker-"));
+  execFileSync(path.join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outDir], {
+    cwd: workerDir,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
+    stdio: "pipe",
+    timeout: 60_000,
+  });
+});
+after(async () => {
+  await Promise.all(workers.map((mf) => mf.dispose()));
+  await idp?.close();
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+async function worker(bindings = {}) {
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: path.join(outDir, "index.js"),
+    modulesRoot: outDir,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-01-01",
+    bindings: {
+      ISSUER: idp.issuer,
+      AUTHORIZATION_ENDPOINT: idp.endpoints.authorization,
+      TOKEN_ENDPOINT: idp.endpoints.token,
+      CLIENT_ID: CONFIDENTIAL.clientId,
+      CLIENT_SECRET: CONFIDENTIAL.clientSecret,
+      COOKIE_SECRET,
+      SCOPE: "openid profile email offline_access",
+      ...bindings,
+    },
+  });
+  await mf.ready;
+  workers.push(mf);
+  const dispatch = (url, init) => mf.dispatchFetch(url, init);
+  return { mf, call: (jar, route, init) => request(jar, `${ORIGIN}${route}`, init, dispatch) };
+}
+
+const pendingCookie = (jar) => jar.get(ORIGIN, "pkce_pending");
+const tokenRequests = () => idp.log.filter((r) => r.path === idp.routes.token).length;
+
+/** /login, then the authorization server's forms; returns the callback URL (not yet loaded). */
+async function login(w, jar) {
+  const res = await w.call(jar, "/login");
+  assert.equal(res.status, 302);
+  const setCookie = res.headers.getSetCookie().find((c) => c.startsWith("pkce_pending="));
+  assert.match(setCookie, /; Path=\/; HttpOnly; Secure; SameSite=Lax; Max-Age=600$/);
+  const location = res.headers.get("location");
+  assert.ok(location.startsWith(idp.endpoints.authorization + "?"));
+  return authorizeWithConsent(location, TEST_ACCOUNT);
+}
+
+async function callback(w, jar, url) {
+  const res = await w.call(jar, url.slice(ORIGIN.length));
+  return { res, body: res.status === 302 ? null : await res.json() };
+}
+
+test("the full flow in workerd: /login, consent, /callback, /me, /logout", async () => {
+  const w = await worker();
+  const jar = new CookieJar();
+  const before = tokenRequests();
+  const cb = await login(w, jar);
+  assert.ok(cb.startsWith(`${ORIGIN}/callback?`));
+  const { res } = await callback(w, jar, cb);
+  assert.equal(res.status, 302);
+  assert.equal(res.headers.get("location"), "/me");
+  const cookies = res.headers.getSetCookie();
+  assert.ok(cookies.some((c) => c.startsWith("pkce_pending=;") && c.includes("Max-Age=0")), "the pending cookie is deleted");
+  const session = cookies.find((c) => c.startsWith("pkce_session="));
+  assert.match(session, /HttpOnly; Secure; SameSite=Lax/);
+  assert.ok(!session.includes("eyJ"), "no token in clear in the cookie");
+  assert.equal(tokenRequests() - before, 1);
+
+  const me = await w.call(jar, "/me");
+  assert.equal(me.status, 200);
+  const body = await me.json();
+  assert.equal(body.user.sub, "alice");
+  assert.equal(body.user.name, "Alice Liddell");
+  assert.ok(body.expires_at > Date.now() / 1000);
+  assert.equal(body.tokens, undefined, "tokens stay in the Worker");
+
+  const out = await w.call(jar, "/logout");
+  assert.equal(out.status, 200);
+  assert.equal((await w.call(jar, "/me")).status, 401);
+});
+
+test("a tampered pending cookie: 400 invalid_sealed_value, no token request", async () => {
+  const w = await worker();
+  const jar = new CookieJar();
+  const cb = await login(w, jar);
+  const sealed = pendingCookie(jar);
+  jar.set(ORIGIN, "pkce_pending", sealed.slice(0, 20) + (sealed[20] === "A" ? "B" : "A") + sealed.slice(21));
+  const before = tokenRequests();
+  const { res, body } = await callback(w, jar, cb);
+  assert.equal(res.status, 400);
+  assert.equal(body.code, "invalid_sealed_value");
+  assert.equal(tokenRequests(), before);
+});
+
+test("an expired pending cookie: 400 pending_expired, no token request", async () => {
+  const w = await worker();
+  const jar = new CookieJar();
+  const cb = await login(w, jar);
+  // The same pending authorization, sealed with the Worker's secret eleven minutes ago.
+  const client = new OAuthClient({ clientId: "x", authorizationEndpoint: idp.endpoints.authorization, tokenEndpoint: idp.endpoints.token, redirectUri: `${ORIGIN}/callback` });
+  const realNow = Date.now;
+  Date.now = () => realNow() - 660_000;
+  let old;
+  try {
+    old = await sealPending(client.startAuthorization(), COOKIE_SECRET);
+  } finally {
+    Date.now = realNow;
+  }
+  jar.set(ORIGIN, "pkce_pending", old);
+  const before = tokenRequests();
+  const { res, body } = await callback(w, jar, cb);
+  assert.equal(res.status, 400);
+  assert.equal(body.code, "pending_expired");
+  assert.equal(tokenRequests(), before);
+});
+
+test("a cookie from another flow: 400 state_mismatch, no token request", async () => {
+  const w = await worker();
+  const jarA = new CookieJar();
+  const jarB = new CookieJar();
+  await login(w, jarA);
+  const cbB = await login(w, jarB);
+  jarB.set(ORIGIN, "pkce_pending", pendingCookie(jarA));
+  const before = tokenRequests();
+  const { res, body } = await callback(w, jarB, cbB);
+  assert.equal(res.status, 400);
+  assert.equal(body.code, "state_mismatch");
+  assert.equal(tokenRequests(), before);
+});
+
+test("a replayed callback: 400 no_pending_authorization, no second token request", async () => {
+  const w = await worker();
+  const jar = new CookieJar();
+  const cb = await login(w, jar);
+  assert.equal((await callback(w, jar, cb)).res.status, 302);
+  const before = tokenRequests();
+  const { res, body } = await callback(w, jar, cb);
+  assert.equal(res.status, 400);
+  assert.equal(body.code, "no_pending_authorization");
+  assert.equal(tokenRequests(), before);
+});
+
+test("a failing token endpoint (wrong client secret): 502 invalid_client, one token request", async () => {
+  const w = await worker({ CLIENT_SECRET: "wrong-secret" });
+  const jar = new CookieJar();
+  const cb = await login(w, jar);
+  const before = tokenRequests();
+  const { res, body } = await callback(w, jar, cb);
+  assert.equal(res.status, 502);
+  assert.equal(body.code, "invalid_client");
+  assert.equal(tokenRequests() - before, 1);
+  assert.equal(pendingCookie(jar), undefined, "the pending cookie is consumed anyway");
+  assert.equal((await w.call(jar, "/me")).status, 401);
+});
