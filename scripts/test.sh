@@ -45,6 +45,9 @@ wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test b
 log "JS tests against pkg/ (node --test)"
 node --test tests/js/*.test.mjs
 
+log "adversarial: hostile callbacks, token endpoints, refreshes and storage, in Node and headless Chromium"
+node --test --test-concurrency=1 tests/adversarial/*.test.mjs
+
 log "end-to-end: the example app in headless Chromium against the embedded authorization server"
 node --test --test-concurrency=1 tests/e2e/*.test.mjs
 

@@ -9,7 +9,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response,
+    AbortSignal, Headers, ReadableStreamDefaultReader, RequestCredentials, RequestInit,
+    RequestRedirect, Response,
 };
 
 use crate::token::{parse_token_response, TokenRequest, TokenSet, DEFAULT_MAX_BODY_BYTES};
@@ -36,7 +37,7 @@ struct Reply {
 ///
 /// `timeout_ms` covers the whole exchange, body included (an `AbortSignal.timeout`). Redirects are never
 /// followed (`redirect: "manual"`): a 3xx, or a browser's opaque redirect (status 0), is `invalid_response`.
-/// Bodies above 1 MiB are `invalid_response` without being read further.
+/// Bodies above 1 MiB are `invalid_response` without being read further. Credentials are omitted.
 pub(crate) async fn send(
     request: &TokenRequest,
     timeout_ms: u32,
@@ -85,6 +86,10 @@ async fn exchange(request: &TokenRequest, signal: &AbortSignal) -> Result<Reply,
     init.set_headers(&headers);
     init.set_body(&JsValue::from_str(&request.body));
     init.set_redirect(RequestRedirect::Manual);
+    // No cookies or HTTP authentication to the token endpoint. Besides hygiene: with credentials, a
+    // browser answers a `401` + `WWW-Authenticate: Basic` (what RFC 6749 asks of an `invalid_client`) with
+    // an HTTP-auth prompt, and the request hangs until the timeout instead of failing with the RFC error.
+    init.set_credentials(RequestCredentials::Omit);
     init.set_signal(Some(signal));
 
     let response: Response = JsFuture::from(global_fetch(&request.url, &init)?)

@@ -198,7 +198,7 @@ test("token endpoint failures are typed, with the status", async () => {
     ["redirect307", "OAuthClientError", "invalid_response", 307],
     ["huge", "OAuthClientError", "invalid_response", 200],
     ["huge-chunked", "OAuthClientError", "invalid_response", 200],
-    ["text-plain", "OAuthClientError", "invalid_response", 200],
+    ["wrong-content-type", "OAuthClientError", "invalid_response", 200],
     ["error-in-200", "OAuthClientError", "invalid_response", 200],
   ];
   for (const [behaviour, name, code, status] of cases) {
@@ -284,7 +284,7 @@ test("browser-only methods fail with typed errors outside a browser", async () =
 test("no secret appears in any error message, name or code", async () => {
   const secrets = ["CODE-secret-1", "AT-secret-1", "RT-secret-1", "s3cret"];
   const seen = [];
-  for (const behaviour of ["rfc-error", "html500", "redirect302", "huge", "text-plain"]) {
+  for (const behaviour of ["rfc-error", "html500", "redirect302", "huge", "wrong-content-type"]) {
     const { client } = clientFor(behaviour, { clientSecret: "s3cret" });
     const p = client.startAuthorization();
     try { await client.handleCallback(callbackFor(p), p); } catch (e) { seen.push(e, p.codeVerifier); }
