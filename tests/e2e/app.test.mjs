@@ -166,11 +166,12 @@ test("an iss mismatch in the callback: issuer_mismatch, no token request", async
 for (const profile of Object.keys(PROFILES)) {
   test(`provider profile ${profile}: sign-in completes on its endpoint layout`, async (t) => {
     await withStack(t, { profile }, async ({ app, idp, page }) => {
-      let authorizeUrl, tokenBody;
+      let authorizeUrl;
       page.on("request", (r) => { if (r.url().startsWith(idp.endpoints.authorization + "?")) authorizeUrl = new URL(r.url()); });
-      page.on("response", async (r) => { if (r.url() === idp.endpoints.token) tokenBody = await r.json().catch(() => null); });
+      const tokenResponse = page.waitForResponse((r) => r.url() === idp.endpoints.token && r.request().method() === "POST");
       await signIn(page, app);
       await page.waitForSelector("#signed-in:not([hidden])");
+      const tokenBody = await (await tokenResponse).json();
       assert.match(await page.textContent("#profile"), new RegExp(`^${profile}:`));
       assert.equal(authorizeUrl.pathname, idp.routes.authorization);
       assert.equal(tokenRequests(idp, "authorization_code").length, 1);
