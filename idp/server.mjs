@@ -140,6 +140,7 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
     });
   }
   provider.use(async (ctx, next) => {
+    let entry;
     const isToken = ctx.path === routes.token || ctx.path === routes.revocation;
     if (isToken && ctx.method === "POST") {
       // Read the form ourselves to log it; oidc-provider then reads the pre-parsed body. oidc-provider
@@ -149,7 +150,8 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
       for await (const chunk of ctx.req) raw += chunk;
       const form = new URLSearchParams(raw);
       const auth = ctx.get("authorization") ? "basic" : form.has("client_secret") ? "post" : "none";
-      log.push({ path: ctx.path, grant_type: form.get("grant_type"), client_id: form.get("client_id") ?? "(basic)", auth, has_verifier: form.has("code_verifier") });
+      entry = { path: ctx.path, grant_type: form.get("grant_type"), client_id: form.get("client_id") ?? "(basic)", auth, has_verifier: form.has("code_verifier") };
+      log.push(entry);
       if (profile === "wso2" && auth === "post") {
         ctx.status = 401;
         ctx.set("www-authenticate", 'Basic realm="token"');
@@ -166,7 +168,10 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
     if (loc && audience && loc.includes("code=")) audiences.set(new URL(loc).searchParams.get("code"), audience);
     if (ctx.path === routes.token && ctx.status === 200 && ctx.body && typeof ctx.body === "object") {
       const code = ctx.oidc?.params?.code;
-      if (code && audiences.has(code)) ctx.body.audience = audiences.get(code);
+      if (code && audiences.has(code)) {
+        ctx.body.audience = audiences.get(code);
+        if (entry) entry.echoed_audience = ctx.body.audience;
+      }
     }
   });
 
