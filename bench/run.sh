@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/build.sh >/dev/null
-(cd bench && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi) >/dev/null
+(cd bench && npm install --no-audit --no-fund) >/dev/null
 mkdir -p bench/node_modules && ln -sfn ../../pkg bench/node_modules/pkce-wasm
 node bench/run.mjs
 [ "${SKIP_WORKER:-}" = 1 ] || bash bench/worker/run.sh

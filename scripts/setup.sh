@@ -22,7 +22,9 @@ fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ package.json -nt node_modules/.package-lock.json ]; then
   log "installing npm packages"
-  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+  # Not `npm ci`: the lockfile npm writes here leaves out other platforms' optional packages (deno,
+  # workerd), and `npm ci` then refuses it. `npm install` follows the lockfile where it can.
+  npm install --no-audit --no-fund
 fi
 
 if [ "${1:-}" = "--test" ]; then
