@@ -4,35 +4,23 @@
 // further request reached the server after a rejection, and that nothing was returned as success.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { launchChromium } from "../support/chromium.mjs";
 import * as api from "../../pkg/index.js";
 import { startAdversarialServer } from "./server.mjs";
 import { CASES, CLIENT_SECRET, runCases } from "./runner.mjs";
 
 api.initSync({ module: readFileSync(new URL("../../pkg/pkce_wasm_bg.wasm", import.meta.url)) });
 const SECRETS = ["CODE-secret-1", "AT-secret-1", "RT-secret-1", "RT-secret-2", CLIENT_SECRET];
-let server, browser, profileDir;
-const consoleLines = [];
+let server, browser, closeBrowser;
 
 before(async () => {
   server = await startAdversarialServer();
-  profileDir = mkdtempSync(path.join(tmpdir(), "pkce-adv-"));
-  process.env.XDG_CONFIG_HOME = path.join(profileDir, "config");
-  process.env.XDG_CACHE_HOME = path.join(profileDir, "cache");
-  browser = await chromium.launchPersistentContext(path.join(profileDir, "profile"), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  browser.setDefaultTimeout(30_000);
+  ({ context: browser, close: closeBrowser } = await launchChromium());
 });
 after(async () => {
-  await browser?.close();
+  await closeBrowser?.();
   await server?.close();
-  rmSync(profileDir, { recursive: true, force: true });
 });
 
 function check({ results }, runtime) {
@@ -120,7 +108,6 @@ test("headless Chromium: every adversarial case through the public JS API", asyn
   await page.close();
   check(out, "chromium");
   scanForSecrets(out, lines, "chromium");
-  consoleLines.push(...lines);
   console.log(`# chromium: ${out.results.length} adversarial cases`);
 });
 

@@ -2,10 +2,9 @@
 // embedded authorization server (oidc-provider) and the real built package. No mocks in between.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../support/chromium.mjs";
 import { startIdp, TEST_ACCOUNT, CONFIDENTIAL, PROFILES } from "../../idp/server.mjs";
 import { startApp, appConfig } from "../../scripts/app-server.mjs";
 import { initSync, OAuthClient } from "../../pkg/pkce_wasm.js";
@@ -15,22 +14,12 @@ const SHOTS = path.resolve("test-results/e2e");
 mkdirSync(SHOTS, { recursive: true });
 const STEP_TIMEOUT = 15_000;
 
-let browser, profileDir;
+let browser, closeBrowser;
 before(async () => {
-  profileDir = mkdtempSync(path.join(tmpdir(), "pkce-e2e-"));
-  process.env.XDG_CONFIG_HOME = path.join(profileDir, "config");
-  process.env.XDG_CACHE_HOME = path.join(profileDir, "cache");
-  browser = await chromium.launchPersistentContext(path.join(profileDir, "profile"), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1200, height: 900 },
-  });
-  browser.setDefaultTimeout(STEP_TIMEOUT);
+  ({ context: browser, close: closeBrowser } = await launchChromium({ timeout: STEP_TIMEOUT, viewport: { width: 1200, height: 900 } }));
 });
 after(async () => {
-  await browser?.close();
-  rmSync(profileDir, { recursive: true, force: true });
+  await closeBrowser?.();
 });
 
 /** An authorization server (with `profile`) and the app pointed at it, torn down afterwards. */
