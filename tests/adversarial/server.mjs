@@ -13,6 +13,14 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const TOKEN = { access_token: "AT-secret-1", token_type: "Bearer", expires_in: 3600, scope: "openid profile" };
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
 
+/** A well-formed, unsigned ID token for OIDC clients that decode one (they do not verify signatures). */
+function idToken(clientId, nonce) {
+  const part = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { iss: "https://idp.example/", aud: clientId, sub: "alice", iat: now, exp: now + 600, ...(nonce ? { nonce } : {}) };
+  return `${part({ alg: "RS256", typ: "JWT", kid: "k" })}.${part(claims)}.c2lnbmF0dXJl`;
+}
+
 /** Behaviours: what the token endpoint answers. `n` is the request's 1-based number under its test id. */
 function answer(behaviour, { form, n, attackerUrl, selfUrl, id }) {
   const json = (status, value, headers = {}) => ({ status, headers: { "content-type": "application/json", ...headers }, body: typeof value === "string" ? value : JSON.stringify(value) });
@@ -21,6 +29,9 @@ function answer(behaviour, { form, n, attackerUrl, selfUrl, id }) {
     case "ok": return json(200, { ...TOKEN, refresh_token: "RT-secret-1", id_token: "h.p.s", echo_grant_type: form.grant_type });
     case "rotate": return json(200, { ...TOKEN, refresh_token: `RT-rotated-${n}` });
     case "keep": return json(200, TOKEN);
+    // For OIDC clients: an ID token too; a code of the form "<anything>.<nonce>" carries the nonce back.
+    case "oidc-rotate": return json(200, { ...TOKEN, refresh_token: `RT-rotated-${n}`, id_token: idToken(form.client_id ?? "bench", form.code?.split(".")[1]) });
+    case "oidc-keep": return json(200, { ...TOKEN, id_token: idToken(form.client_id ?? "bench", form.code?.split(".")[1]) });
     // Refresh-token reuse detection: the first use rotates, any later one is invalid_grant.
     case "reuse-detect": return n === 1 ? json(200, { ...TOKEN, refresh_token: "RT-next" }) : json(400, { error: "invalid_grant", error_description: "refresh token reused" });
     case "refresh-changes-type": return json(200, { ...TOKEN, token_type: n === 1 ? "Bearer" : "DPoP" });
