@@ -5,14 +5,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 
+/** Chromium's path and the flags this machine needs (exported for non-persistent launches). */
+export const CHROMIUM = {
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+};
+
 export async function launchChromium({ timeout = 30_000, viewport } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "pkce-chromium-"));
   process.env.XDG_CONFIG_HOME = path.join(dir, "config");
   process.env.XDG_CACHE_HOME = path.join(dir, "cache");
   const context = await chromium.launchPersistentContext(path.join(dir, "profile"), {
-    executablePath: "/usr/bin/chromium",
+    ...CHROMIUM,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     ...(viewport ? { viewport } : {}),
   });
   context.setDefaultTimeout(timeout);
