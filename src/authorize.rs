@@ -44,6 +44,8 @@ pub struct PendingAuthorization {
     pub issuer: Option<String>,
     /// Creation time, unix seconds.
     pub created_at: u64,
+    /// The `max_age` sent (an extra parameter), in seconds: the ID token's `auth_time` is checked against it.
+    pub max_age: Option<u64>,
 }
 
 /// Whether a space-separated scope contains `openid`.
@@ -100,16 +102,7 @@ impl OAuthClient {
             (name == "prompt" && options.prompt.is_some())
                 || (name == "login_hint" && options.login_hint.is_some())
         };
-        let configured = c.extra_authorization_params.iter().filter(|(n, _)| {
-            !by_option(n)
-                && !options
-                    .extra_params
-                    .iter()
-                    .any(|(call_name, _)| call_name == n)
-        });
-        for (name, value) in
-            configured.chain(options.extra_params.iter().filter(|(n, _)| !by_option(n)))
-        {
+        for (name, value) in configured_and_call(c, options).filter(|(n, _)| !by_option(n)) {
             q.append(name, value);
         }
         if let Some(p) = &options.prompt {
@@ -117,6 +110,16 @@ impl OAuthClient {
         }
         if let Some(h) = &options.login_hint {
             q.append("login_hint", h);
+        }
+        // `max_age` is checked against the ID token's `auth_time`; it must be a plain integer.
+        let mut max_age = None;
+        for (name, value) in configured_and_call(c, options) {
+            if name == "max_age" {
+                max_age = Some(
+                    crate::json::parse_uint(value.as_bytes())
+                        .ok_or(Error::client(ErrorCode::InvalidConfig))?,
+                );
+            }
         }
         let mut url = String::from(base);
         url.push('?');
@@ -130,8 +133,20 @@ impl OAuthClient {
             redirect_uri: c.redirect_uri.clone(),
             issuer: c.issuer.clone(),
             created_at: now,
+            max_age,
         })
     }
+}
+
+/// The extra parameters in effect: the configured ones not named per call, then the per-call ones.
+fn configured_and_call<'a>(
+    c: &'a crate::ClientConfig,
+    options: &'a AuthorizationOptions,
+) -> impl Iterator<Item = &'a (String, String)> {
+    c.extra_authorization_params
+        .iter()
+        .filter(|(n, _)| !options.extra_params.iter().any(|(m, _)| m == n))
+        .chain(options.extra_params.iter())
 }
 
 #[cfg(test)]

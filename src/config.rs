@@ -8,6 +8,8 @@ use crate::types::ClientSecret;
 
 /// Default token endpoint timeout, body included.
 pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+/// Default clock tolerance for ID token `exp`, `iat` and `auth_time` checks.
+pub const DEFAULT_CLOCK_TOLERANCE_SECONDS: u64 = 60;
 /// Default time to live of a pending authorization.
 pub const DEFAULT_PENDING_TTL_SECONDS: u64 = 600;
 
@@ -87,6 +89,18 @@ pub struct ClientConfig {
     pub timeout_ms: u32,
     /// How long a pending authorization stays valid.
     pub pending_ttl_seconds: u64,
+    /// The provider's JWKS (`jwks_uri`). With it (it needs `issuer`) the client is an OpenID Connect
+    /// client: ID tokens are verified on every code exchange and refresh, and an `openid` authorization
+    /// must return one. Without it, `id_token` is passed through unverified.
+    pub jwks_uri: Option<String>,
+    /// The OpenID `userinfo_endpoint`.
+    pub userinfo_endpoint: Option<String>,
+    /// The RP-initiated logout `end_session_endpoint`.
+    pub end_session_endpoint: Option<String>,
+    /// The RFC 7009 `revocation_endpoint`.
+    pub revocation_endpoint: Option<String>,
+    /// Leeway for the ID token's `exp`, `iat` and `auth_time`, in seconds.
+    pub clock_tolerance_seconds: u64,
 }
 
 impl ClientConfig {
@@ -110,6 +124,11 @@ impl ClientConfig {
             extra_token_params: Vec::new(),
             timeout_ms: DEFAULT_TIMEOUT_MS,
             pending_ttl_seconds: DEFAULT_PENDING_TTL_SECONDS,
+            jwks_uri: None,
+            userinfo_endpoint: None,
+            end_session_endpoint: None,
+            revocation_endpoint: None,
+            clock_tolerance_seconds: DEFAULT_CLOCK_TOLERANCE_SECONDS,
         }
     }
 
@@ -131,6 +150,15 @@ impl ClientConfig {
                 .as_deref()
                 .is_none_or(|i| check_url(i, UrlKind::Issuer))
             && (!self.require_iss || self.issuer.is_some())
+            && (self.jwks_uri.is_none() || self.issuer.is_some())
+            && [
+                &self.jwks_uri,
+                &self.userinfo_endpoint,
+                &self.end_session_endpoint,
+                &self.revocation_endpoint,
+            ]
+            .iter()
+            .all(|u| u.as_deref().is_none_or(|u| check_url(u, UrlKind::Endpoint)))
             && self.timeout_ms > 0
             && self.pending_ttl_seconds > 0
             && check_extra(

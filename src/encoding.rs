@@ -137,6 +137,26 @@ pub(crate) fn base64url(bytes: &[u8]) -> String {
     base64(bytes, URL_SAFE, false)
 }
 
+/// Strict unpadded base64url decoding (RFC 4648 §5, as JWS uses it): no padding, no whitespace, no other
+/// alphabet, and the unused trailing bits must be zero, so every byte string has exactly one encoding.
+pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 2);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in text.bytes() {
+        let v = URL_SAFE.iter().position(|&c| c == b)? as u32;
+        acc = (acc << 6 | v) & 0xff_ffff;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    (acc & ((1 << bits) - 1) == 0).then_some(out)
+}
+
 /// Padded standard base64, for `Authorization: Basic`.
 pub(crate) fn base64_standard(bytes: &[u8]) -> String {
     base64(bytes, STANDARD, true)
@@ -180,6 +200,30 @@ mod tests {
         assert_eq!(p.len(), expected.len());
         for ((n, v), (en, ev)) in p.iter().zip(expected) {
             assert_eq!((n.as_str(), v.as_str()), (en, ev));
+        }
+    }
+
+    #[test]
+    fn base64url_decoding_is_strict() {
+        for bytes in [
+            &b""[..],
+            b"f",
+            b"fo",
+            b"foo",
+            b"foob",
+            b"fooba",
+            b"foobar",
+            &[0xfb, 0xff, 0xfe],
+        ] {
+            assert_eq!(base64url_decode(&base64url(bytes)).as_deref(), Some(bytes));
+        }
+        // RFC 7515 A.1: the protected header.
+        assert_eq!(
+            base64url_decode("eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9").as_deref(),
+            Some(&b"{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}"[..])
+        );
+        for bad in ["Zg==", "Zg=", "Z", "Zh", "Zm9v+", "Zm9v/", "Zm 9v", "Zm9\n"] {
+            assert_eq!(base64url_decode(bad), None, "{bad}");
         }
     }
 

@@ -51,6 +51,34 @@ pub enum ErrorCode {
     UnsupportedEnvironment,
     /// The platform's random number generator failed.
     RandomUnavailable,
+    /// The ID token is malformed, lacks a required claim (`sub`, `iat`, `exp`), carries a `crit` header or
+    /// a header that names its own key (`jku`, `x5u`, `jwk`, `x5c`), or changed `auth_time` on refresh.
+    InvalidIdToken,
+    /// An `openid` authorization's token response has no `id_token`.
+    MissingIdToken,
+    /// The ID token's `alg` is not RS256, PS256, ES256 or EdDSA (`none` and HS* are always refused).
+    UnsupportedAlgorithm,
+    /// The ID token's signature does not verify with the provider's key.
+    IdTokenSignature,
+    /// No key of the provider's JWKS fits the ID token, even after refetching the JWKS once.
+    KeyNotFound,
+    /// The ID token's `aud` lacks the client id or names another audience, or its `azp` is not the client
+    /// id (or, on refresh, either changed).
+    AudienceMismatch,
+    /// The ID token's `nonce` is missing or differs from the pending authorization's.
+    NonceMismatch,
+    /// The `sub` changed: a refreshed ID token or a userinfo response names another user.
+    SubjectMismatch,
+    /// The ID token's `exp` has passed (beyond the clock tolerance).
+    IdTokenExpired,
+    /// The ID token's `iat` is in the future (beyond the clock tolerance).
+    IdTokenIssuedInFuture,
+    /// `max_age` was sent and the ID token's `auth_time` is older than that.
+    AuthTimeTooOld,
+    /// The discovery document does not list `S256` in `code_challenge_methods_supported`.
+    PkceUnsupported,
+    /// The provider has no endpoint for this operation (JWKS, userinfo, end session, revocation).
+    MissingEndpoint,
 }
 
 impl ErrorCode {
@@ -74,11 +102,24 @@ impl ErrorCode {
             ErrorCode::StorageUnavailable => "storage_unavailable",
             ErrorCode::UnsupportedEnvironment => "unsupported_environment",
             ErrorCode::RandomUnavailable => "random_unavailable",
+            ErrorCode::InvalidIdToken => "invalid_id_token",
+            ErrorCode::MissingIdToken => "missing_id_token",
+            ErrorCode::UnsupportedAlgorithm => "unsupported_algorithm",
+            ErrorCode::IdTokenSignature => "id_token_signature",
+            ErrorCode::KeyNotFound => "key_not_found",
+            ErrorCode::AudienceMismatch => "audience_mismatch",
+            ErrorCode::NonceMismatch => "nonce_mismatch",
+            ErrorCode::SubjectMismatch => "subject_mismatch",
+            ErrorCode::IdTokenExpired => "id_token_expired",
+            ErrorCode::IdTokenIssuedInFuture => "id_token_issued_in_future",
+            ErrorCode::AuthTimeTooOld => "auth_time_too_old",
+            ErrorCode::PkceUnsupported => "pkce_unsupported",
+            ErrorCode::MissingEndpoint => "missing_endpoint",
         }
     }
 
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 30] = [
         ErrorCode::InvalidConfig,
         ErrorCode::InvalidVerifier,
         ErrorCode::StateMismatch,
@@ -96,6 +137,19 @@ impl ErrorCode {
         ErrorCode::StorageUnavailable,
         ErrorCode::UnsupportedEnvironment,
         ErrorCode::RandomUnavailable,
+        ErrorCode::InvalidIdToken,
+        ErrorCode::MissingIdToken,
+        ErrorCode::UnsupportedAlgorithm,
+        ErrorCode::IdTokenSignature,
+        ErrorCode::KeyNotFound,
+        ErrorCode::AudienceMismatch,
+        ErrorCode::NonceMismatch,
+        ErrorCode::SubjectMismatch,
+        ErrorCode::IdTokenExpired,
+        ErrorCode::IdTokenIssuedInFuture,
+        ErrorCode::AuthTimeTooOld,
+        ErrorCode::PkceUnsupported,
+        ErrorCode::MissingEndpoint,
     ];
 }
 
@@ -237,12 +291,25 @@ impl Error {
                 ErrorCode::InvalidPending => {
                     "the pending authorization is malformed or belongs to another client"
                 }
-                ErrorCode::InvalidResponse => "the token endpoint response is invalid",
-                ErrorCode::NetworkError => "the request to the token endpoint failed",
-                ErrorCode::Timeout => "the token endpoint did not answer in time",
+                ErrorCode::InvalidResponse => "the server response is invalid",
+                ErrorCode::NetworkError => "the request to the server failed",
+                ErrorCode::Timeout => "the server did not answer in time",
                 ErrorCode::StorageUnavailable => "the chosen storage is unavailable",
                 ErrorCode::UnsupportedEnvironment => "this method needs a browser window",
                 ErrorCode::RandomUnavailable => "the platform random number generator failed",
+                ErrorCode::InvalidIdToken => "the ID token is malformed or lacks a required claim",
+                ErrorCode::MissingIdToken => "the token response has no ID token",
+                ErrorCode::UnsupportedAlgorithm => "the ID token algorithm is not allowed",
+                ErrorCode::IdTokenSignature => "the ID token signature is invalid",
+                ErrorCode::KeyNotFound => "no provider key matches the ID token",
+                ErrorCode::AudienceMismatch => "the ID token audience does not match this client",
+                ErrorCode::NonceMismatch => "the ID token nonce does not match",
+                ErrorCode::SubjectMismatch => "the subject does not match the ID token",
+                ErrorCode::IdTokenExpired => "the ID token has expired",
+                ErrorCode::IdTokenIssuedInFuture => "the ID token was issued in the future",
+                ErrorCode::AuthTimeTooOld => "the authentication is older than max_age",
+                ErrorCode::PkceUnsupported => "the provider does not support PKCE with S256",
+                ErrorCode::MissingEndpoint => "the provider has no endpoint for this operation",
             },
         }
     }

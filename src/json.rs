@@ -37,6 +37,19 @@ impl Json {
     }
 }
 
+/// A non-negative integer of 1–10 ASCII digits (no sign, fraction or exponent): at most about 136 years of
+/// seconds, so the sum with a unix time cannot overflow.
+pub(crate) fn parse_uint(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 10 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        digits
+            .iter()
+            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0')),
+    )
+}
+
 /// Parses a complete JSON text. Leading and trailing whitespace is allowed; anything else is `None`.
 pub(crate) fn parse(input: &[u8]) -> Option<Json> {
     let text = core::str::from_utf8(input).ok()?;

@@ -72,6 +72,7 @@ mod config;
 mod encoding;
 mod error;
 mod json;
+mod oidc;
 mod pkce;
 mod token;
 mod types;
@@ -87,10 +88,15 @@ pub mod js;
 pub use authorize::{AuthorizationOptions, PendingAuthorization};
 pub use callback::ValidatedCallback;
 pub use config::{
-    ClientAuth, ClientConfig, DEFAULT_PENDING_TTL_SECONDS, DEFAULT_TIMEOUT_MS,
-    RESERVED_AUTHORIZATION_PARAMS, RESERVED_TOKEN_PARAMS,
+    ClientAuth, ClientConfig, DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_PENDING_TTL_SECONDS,
+    DEFAULT_TIMEOUT_MS, RESERVED_AUTHORIZATION_PARAMS, RESERVED_TOKEN_PARAMS,
 };
 pub use error::{Error, ErrorCode, ErrorResponse, MAX_ERROR_FIELD_LEN};
+pub use oidc::{
+    discovery_urls, parse_discovery, parse_jws, parse_revocation_response, parse_userinfo,
+    select_key, validate_claims, Alg, IdTokenClaims, IdTokenExpectations, Jws, LogoutOptions,
+    ProviderMetadata, PublicJwk, OAUTH_AUTHORIZATION_SERVER, OPENID_CONFIGURATION,
+};
 pub use pkce::{is_valid_verifier, Pkce, CODE_CHALLENGE_METHOD};
 pub use token::{
     parse_token_response, TokenRequest, TokenSet, DEFAULT_MAX_BODY_BYTES, MAX_EXPIRES_IN,

@@ -52,14 +52,26 @@ pub struct TokenSet {
     pub expires_at: Option<u64>,
     /// The refresh token (after a refresh without rotation, the one that was used).
     pub refresh_token: Option<RefreshToken>,
-    /// The ID token, unverified.
+    /// The ID token. Verified when the client has a `jwks_uri` (then `claims` is set), otherwise passed
+    /// through unverified.
     pub id_token: Option<IdToken>,
     /// The granted scope, when the server said it.
     pub scope: Option<String>,
+    /// The verified ID token's claims (set by the wasm32 I/O methods of an OpenID Connect client).
+    pub claims: Option<crate::oidc::IdTokenClaims>,
 }
 
 impl OAuthClient {
-    fn token_request(&self, grant: FormSerializer) -> TokenRequest {
+    pub(crate) fn token_request(&self, grant: FormSerializer) -> TokenRequest {
+        self.authenticated_request(grant, true)
+    }
+
+    /// `form` plus the client authentication, and the extra token parameters if `extras`.
+    pub(crate) fn authenticated_request(
+        &self,
+        grant: FormSerializer,
+        extras: bool,
+    ) -> TokenRequest {
         let c = &self.config;
         let mut body = grant;
         let mut authorization = None;
@@ -82,7 +94,7 @@ impl OAuthClient {
                 authorization = Some(header);
             }
         }
-        for (name, value) in &c.extra_token_params {
+        for (name, value) in c.extra_token_params.iter().filter(|_| extras) {
             body.append(name, value);
         }
         TokenRequest {
@@ -133,11 +145,37 @@ impl OAuthClient {
     }
 }
 
-/// Whether a `Content-Type` value is `application/json` (parameters and case ignored).
-fn is_json_media_type(content_type: Option<&str>) -> bool {
+/// Whether a `Content-Type` value is `application/json` or an `application/*+json` type such as
+/// `application/jwk-set+json` (parameters and case ignored).
+pub(crate) fn is_json_media_type(content_type: Option<&str>) -> bool {
     content_type
         .and_then(|ct| ct.split(';').next())
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        .map(|m| m.trim().to_ascii_lowercase())
+        .is_some_and(|m| {
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+        })
+}
+
+/// An RFC 6749 §5.2 (or RFC 6750 §3) error object in a non-2xx response: `Err(TokenResponseError)`.
+/// Anything else is `Ok` and left to the caller.
+pub(crate) fn error_response(status: u16, body: &[u8]) -> Result<(), Error> {
+    if status < 400 {
+        return Ok(());
+    }
+    let Some(obj) = json::parse(body) else {
+        return Ok(());
+    };
+    let text = |n| match obj.get(n) {
+        Some(Json::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    match text("error") {
+        Some(error) => Err(Error::TokenResponse {
+            response: ErrorResponse::new(error, text("error_description"), text("error_uri")),
+            status,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn optional_string<'a>(obj: &'a Json, name: &str) -> Result<Option<&'a str>, ()> {
@@ -156,10 +194,7 @@ fn expires_in(obj: &Json) -> Result<Option<u64>, ()> {
         Some(Json::Number(n) | Json::String(n)) => n.as_str(),
         Some(_) => return Err(()),
     };
-    if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(());
-    }
-    let value: u64 = digits.parse().map_err(|_| ())?;
+    let value = crate::json::parse_uint(digits.as_bytes()).ok_or(())?;
     if value > MAX_EXPIRES_IN {
         return Err(());
     }
@@ -184,22 +219,11 @@ pub fn parse_token_response(
     previous_refresh_token: Option<&RefreshToken>,
 ) -> Result<TokenSet, Error> {
     let invalid = Error::response(ErrorCode::InvalidResponse, status);
-    let parsed = json::parse(body).filter(|v| matches!(v, Json::Object(_)));
+    error_response(status, body)?;
     if status != 200 {
-        if status >= 400 {
-            if let Some(Json::String(error)) = parsed.as_ref().and_then(|v| v.get("error")) {
-                let obj = parsed.as_ref().unwrap_or(&Json::Null);
-                let text = |n| match obj.get(n) {
-                    Some(Json::String(s)) => Some(s.as_str()),
-                    _ => None,
-                };
-                let response =
-                    ErrorResponse::new(error, text("error_description"), text("error_uri"));
-                return Err(Error::TokenResponse { response, status });
-            }
-        }
         return Err(invalid);
     }
+    let parsed = json::parse(body).filter(|v| matches!(v, Json::Object(_)));
     let obj = match parsed {
         Some(obj) if is_json_media_type(content_type) && obj.get("error").is_none() => obj,
         _ => return Err(invalid),
@@ -230,6 +254,7 @@ pub fn parse_token_response(
             .or_else(|| previous_refresh_token.cloned()),
         id_token: id_token.map(IdToken::new),
         scope: scope.map(String::from),
+        claims: None,
     })
 }
 

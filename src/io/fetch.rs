@@ -27,30 +27,42 @@ extern "C" {
 }
 
 /// A finished HTTP exchange.
-struct Reply {
-    status: u16,
-    content_type: Option<String>,
-    body: Vec<u8>,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) content_type: Option<String>,
+    pub(crate) body: Vec<u8>,
 }
 
-/// Sends a token request and validates the answer.
+/// One request: `POST` with a form body, or `GET` without one.
+pub(crate) struct Http<'a> {
+    pub(crate) url: &'a str,
+    pub(crate) authorization: Option<&'a str>,
+    pub(crate) form: Option<&'a str>,
+}
+
+/// Sends a request and reads the answer.
 ///
 /// `timeout_ms` covers the whole exchange, body included (an `AbortSignal.timeout`). Redirects are never
 /// followed (`redirect: "manual"`): a 3xx, or a browser's opaque redirect (status 0), is `invalid_response`.
 /// Bodies above 1 MiB are `invalid_response` without being read further. Credentials are omitted.
+pub(crate) async fn http(request: &Http<'_>, timeout_ms: u32) -> Result<Reply, Error> {
+    let signal = abort_signal_timeout(timeout_ms)
+        .map_err(|_| Error::client(ErrorCode::UnsupportedEnvironment))?;
+    exchange(request, &signal).await.map_err(|e| match e {
+        Failure::Oauth(e) => e,
+        // An aborted signal means our timeout fired, whatever the host called the rejection.
+        Failure::Js if signal.aborted() => Error::client(ErrorCode::Timeout),
+        Failure::Js => Error::client(ErrorCode::NetworkError),
+    })
+}
+
+/// Sends a token request and validates the answer (see [`http`]).
 pub(crate) async fn send(
     request: &TokenRequest,
     timeout_ms: u32,
     previous_refresh_token: Option<&RefreshToken>,
 ) -> Result<TokenSet, Error> {
-    let signal = abort_signal_timeout(timeout_ms)
-        .map_err(|_| Error::client(ErrorCode::UnsupportedEnvironment))?;
-    let reply = exchange(request, &signal).await.map_err(|e| match e {
-        Failure::Oauth(e) => e,
-        // An aborted signal means our timeout fired, whatever the host called the rejection.
-        Failure::Js if signal.aborted() => Error::client(ErrorCode::Timeout),
-        Failure::Js => Error::client(ErrorCode::NetworkError),
-    })?;
+    let reply = http(&request.as_http(), timeout_ms).await?;
     parse_token_response(
         reply.status,
         reply.content_type.as_deref(),
@@ -58,6 +70,16 @@ pub(crate) async fn send(
         super::now(),
         previous_refresh_token,
     )
+}
+
+impl TokenRequest {
+    pub(crate) fn as_http(&self) -> Http<'_> {
+        Http {
+            url: &self.url,
+            authorization: self.authorization.as_deref(),
+            form: Some(&self.body),
+        }
+    }
 }
 
 enum Failure {
@@ -71,20 +93,22 @@ impl From<JsValue> for Failure {
     }
 }
 
-async fn exchange(request: &TokenRequest, signal: &AbortSignal) -> Result<Reply, Failure> {
+async fn exchange(request: &Http<'_>, signal: &AbortSignal) -> Result<Reply, Failure> {
     let headers = Headers::new()?;
-    headers.set(
-        "content-type",
-        "application/x-www-form-urlencoded;charset=UTF-8",
-    )?;
     headers.set("accept", "application/json")?;
-    if let Some(auth) = &request.authorization {
+    if let Some(auth) = request.authorization {
         headers.set("authorization", auth)?;
     }
     let init = RequestInit::new();
-    init.set_method("POST");
+    if let Some(form) = request.form {
+        headers.set(
+            "content-type",
+            "application/x-www-form-urlencoded;charset=UTF-8",
+        )?;
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(form));
+    }
     init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(&request.body));
     init.set_redirect(RequestRedirect::Manual);
     // No cookies or HTTP authentication to the token endpoint. Besides hygiene: with credentials, a
     // browser answers a `401` + `WWW-Authenticate: Basic` (what RFC 6749 asks of an `invalid_client`) with
@@ -92,7 +116,7 @@ async fn exchange(request: &TokenRequest, signal: &AbortSignal) -> Result<Reply,
     init.set_credentials(RequestCredentials::Omit);
     init.set_signal(Some(signal));
 
-    let response: Response = JsFuture::from(global_fetch(&request.url, &init)?)
+    let response: Response = JsFuture::from(global_fetch(request.url, &init)?)
         .await?
         .dyn_into()?;
     let status = response.status();

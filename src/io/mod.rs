@@ -4,9 +4,11 @@
 use alloc::string::String;
 
 mod fetch;
+mod oidc;
 pub(crate) mod storage;
 
 pub(crate) use fetch::send;
+pub(crate) use oidc::{IdTokenContext, JwksCache};
 
 use crate::{Error, ErrorCode};
 use wasm_bindgen::JsValue;
@@ -61,10 +63,14 @@ pub(crate) fn navigate(url: &str) -> Result<(), Error> {
         .map_err(|_| Error::client(ErrorCode::UnsupportedEnvironment))
 }
 
-use crate::{OAuthClient, PendingAuthorization, RefreshToken, TokenSet, ValidatedCallback};
+use crate::{
+    IdTokenClaims, OAuthClient, PendingAuthorization, RefreshToken, TokenSet, ValidatedCallback,
+};
 
 /// The I/O half of the Rust API (wasm32 only): the same steps as the sans-IO methods, sent through the
-/// host's `fetch` with the configured timeout.
+/// host's `fetch` with the configured timeout. An OpenID Connect client (one with a `jwks_uri`) verifies
+/// every ID token and sets `TokenSet::claims`; these methods fetch the JWKS per call (the JavaScript
+/// client caches it).
 impl OAuthClient {
     /// Validates the callback (see [`OAuthClient::validate_callback`]) at the host's current time, then
     /// exchanges the code. Nothing is sent when validation fails.
@@ -77,31 +83,61 @@ impl OAuthClient {
         self.exchange_code(&validated, pending).await
     }
 
-    /// Exchanges a validated callback's code for tokens.
+    /// Exchanges a validated callback's code for tokens, and verifies the ID token.
     pub async fn exchange_code(
         &self,
         callback: &ValidatedCallback,
         pending: &PendingAuthorization,
     ) -> Result<TokenSet, Error> {
-        send(
-            &self.code_exchange_request(callback, pending),
-            self.config.timeout_ms,
-            None,
-        )
-        .await
+        self.exchange_and_verify(&callback.code, pending, &JwksCache::default())
+            .await
     }
 
-    /// Refreshes; the result keeps `refresh_token` when the server did not rotate it.
+    pub(crate) async fn exchange_and_verify(
+        &self,
+        code: &crate::AuthorizationCode,
+        pending: &PendingAuthorization,
+        cache: &JwksCache,
+    ) -> Result<TokenSet, Error> {
+        let request = self.code_exchange_request_unchecked(code, pending);
+        let mut tokens = send(&request, self.config.timeout_ms, None).await?;
+        let ctx = IdTokenContext {
+            nonce: pending.nonce.as_ref().map(|n| n.secret()),
+            max_age: pending.max_age,
+            previous: None,
+        };
+        self.verify_id_token(&mut tokens, &ctx, cache).await?;
+        Ok(tokens)
+    }
+
+    /// Refreshes; the result keeps `refresh_token` when the server did not rotate it. A new ID token is
+    /// verified, and with `previous` (the claims of the session's ID token) it must name the same issuer,
+    /// subject and audience.
     pub async fn refresh(
         &self,
         refresh_token: &RefreshToken,
         scope: Option<&str>,
+        previous: Option<&IdTokenClaims>,
     ) -> Result<TokenSet, Error> {
-        send(
-            &self.refresh_request(refresh_token, scope),
-            self.config.timeout_ms,
-            Some(refresh_token),
-        )
-        .await
+        self.refresh_and_verify(refresh_token, scope, previous, &JwksCache::default())
+            .await
+    }
+
+    pub(crate) async fn refresh_and_verify(
+        &self,
+        refresh_token: &RefreshToken,
+        scope: Option<&str>,
+        previous: Option<&IdTokenClaims>,
+        cache: &JwksCache,
+    ) -> Result<TokenSet, Error> {
+        let request = self.refresh_request(refresh_token, scope);
+        let mut tokens = send(&request, self.config.timeout_ms, Some(refresh_token)).await?;
+        let ctx = IdTokenContext {
+            nonce: None,
+            max_age: None,
+            previous,
+        };
+        self.verify_id_token(&mut tokens, &ctx, cache).await?;
+        Ok(tokens)
     }
 }

@@ -113,6 +113,9 @@ pub(crate) fn pending_to_js(p: &PendingAuthorization) -> JsValue {
     set_str(&o, "redirectUri", &p.redirect_uri);
     set_opt_str(&o, "issuer", p.issuer.as_deref());
     set(&o, "createdAt", &JsValue::from_f64(p.created_at as f64));
+    if let Some(m) = p.max_age {
+        set(&o, "maxAge", &JsValue::from_f64(m as f64));
+    }
     o.into()
 }
 
@@ -135,6 +138,7 @@ pub(crate) fn pending_from_js(v: &JsValue) -> Result<PendingAuthorization, Error
         issuer: opt_string(v, "issuer", code)?,
         created_at: opt_uint(v, "createdAt", 9_007_199_254_740_991.0, code)?
             .ok_or(Error::client(code))?,
+        max_age: opt_uint(v, "maxAge", 9_999_999_999.0, code)?,
     })
 }
 
@@ -155,5 +159,10 @@ pub(crate) fn token_set_to_js(t: &TokenSet) -> JsValue {
     );
     set_opt_str(&o, "id_token", t.id_token.as_ref().map(|r| r.secret()));
     set_opt_str(&o, "scope", t.scope.as_deref());
+    if let Some(claims) = &t.claims {
+        if let Ok(v) = js_sys::JSON::parse(&claims.json) {
+            set(&o, "claims", &v);
+        }
+    }
     o.into()
 }

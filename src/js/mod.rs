@@ -15,11 +15,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::io::storage::Storage;
-use crate::io::{self, now};
+use crate::io::{self, now, JwksCache};
 use crate::{
-    AuthorizationCode, AuthorizationOptions, ClientAuth, ClientConfig, ClientSecret, Error,
-    ErrorCode, OAuthClient, PendingAuthorization, Pkce, RefreshToken, CODE_CHALLENGE_METHOD,
-    DEFAULT_TIMEOUT_MS,
+    parse_jws, AccessToken, AuthorizationCode, AuthorizationOptions, ClientAuth, ClientConfig,
+    ClientSecret, Error, ErrorCode, IdToken, IdTokenClaims, LogoutOptions, OAuthClient,
+    PendingAuthorization, Pkce, RefreshToken, CODE_CHALLENGE_METHOD, DEFAULT_TIMEOUT_MS,
 };
 use convert::{
     opt_bool, opt_string, opt_uint, params, pending_from_js, pending_to_js, req_string, set,
@@ -64,6 +64,69 @@ export interface OAuthClientConfig {
   timeoutMs?: number;
   /** How long a pending authorization stays valid, in seconds. Default 600. */
   pendingTtlSeconds?: number;
+  /**
+   * OpenID Connect: the provider's JWKS (needs `issuer`). With it, every ID token is verified (signature
+   * and claims) on code exchange and refresh, `claims` is set, and an `openid` authorization must return an
+   * ID token. Without it, `id_token` is passed through unverified. `OAuthClient.discover` sets it.
+   */
+  jwksUri?: string;
+  /** OpenID Connect `userinfo_endpoint`, for `userinfo()`. */
+  userinfoEndpoint?: string;
+  /** RP-initiated logout `end_session_endpoint`, for `logoutUrl()`. */
+  endSessionEndpoint?: string;
+  /** RFC 7009 `revocation_endpoint`, for `revoke()`. */
+  revocationEndpoint?: string;
+  /** Leeway for the ID token's `exp`, `iat` and `auth_time`, in seconds. Default 60. */
+  clockToleranceSeconds?: number;
+}
+
+/** The configuration of `OAuthClient.discover`: the endpoints and the issuer come from the discovery document. */
+export type DiscoveryConfig = Omit<OAuthClientConfig, "authorizationEndpoint" | "tokenEndpoint" | "issuer" | "jwksUri" | "userinfoEndpoint" | "endSessionEndpoint" | "revocationEndpoint">;
+
+/** What the client took from the provider: spread it into a config to build a client without discovery. */
+export interface ProviderMetadata {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  requireIss: boolean;
+  jwksUri?: string;
+  userinfoEndpoint?: string;
+  endSessionEndpoint?: string;
+  revocationEndpoint?: string;
+}
+
+/** Verified ID token claims. */
+export interface IdTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  auth_time?: number;
+  nonce?: string;
+  azp?: string;
+  [claim: string]: unknown;
+}
+
+/** Options of `logoutUrl`. */
+export interface LogoutOptions {
+  /** `id_token_hint`. Note that it puts the ID token in the URL; `client_id` is always sent and usually enough. */
+  idTokenHint?: string;
+  /** Registered with the provider. */
+  postLogoutRedirectUri?: string;
+  state?: string;
+}
+
+/** Options of `userinfo`. */
+export interface UserinfoOptions {
+  /** The expected `sub`; taken from the token set's ID token when one is given. */
+  subject?: string;
+}
+
+/** Options of `revoke`. */
+export interface RevokeOptions {
+  /** `token_type_hint`: `"access_token"` or `"refresh_token"`. */
+  hint?: string;
 }
 
 /** Per-call options of `startAuthorization` and `login`. */
@@ -91,6 +154,8 @@ export interface PendingAuthorization {
   issuer?: string;
   /** Unix seconds. */
   createdAt: number;
+  /** The `max_age` sent, in seconds (the ID token's `auth_time` is checked against it). */
+  maxAge?: number;
 }
 
 /** A callback that passed validation. */
@@ -110,9 +175,11 @@ export interface TokenSet {
   expires_at?: number;
   /** After a refresh without rotation, the refresh token that was used. */
   refresh_token?: string;
-  /** Unverified. */
+  /** Verified when the client has a `jwksUri` (then `claims` is set); otherwise passed through unverified. */
   id_token?: string;
   scope?: string;
+  /** The verified ID token's claims. */
+  claims?: IdTokenClaims;
 }
 
 /** Options of `refresh`. */
@@ -133,7 +200,10 @@ export type OAuthClientErrorCode =
   | "invalid_config" | "invalid_verifier" | "state_mismatch" | "missing_state" | "issuer_mismatch"
   | "missing_issuer" | "missing_code" | "duplicate_parameter" | "no_pending_authorization"
   | "pending_expired" | "invalid_pending" | "invalid_response" | "network_error" | "timeout"
-  | "storage_unavailable" | "unsupported_environment" | "random_unavailable";
+  | "storage_unavailable" | "unsupported_environment" | "random_unavailable" | "invalid_id_token"
+  | "missing_id_token" | "unsupported_algorithm" | "id_token_signature" | "key_not_found"
+  | "audience_mismatch" | "nonce_mismatch" | "subject_mismatch" | "id_token_expired"
+  | "id_token_issued_in_future" | "auth_time_too_old" | "pkce_unsupported" | "missing_endpoint";
 
 /** Any failure other than a server's error response. */
 export interface OAuthClientError extends Error {
@@ -181,6 +251,16 @@ extern "C" {
     pub type JsRefreshOptions;
     #[wasm_bindgen(typescript_type = "PkcePair")]
     pub type JsPkcePair;
+    #[wasm_bindgen(typescript_type = "DiscoveryConfig")]
+    pub type JsDiscoveryConfig;
+    #[wasm_bindgen(typescript_type = "ProviderMetadata")]
+    pub type JsProviderMetadata;
+    #[wasm_bindgen(typescript_type = "LogoutOptions")]
+    pub type JsLogoutOptions;
+    #[wasm_bindgen(typescript_type = "UserinfoOptions")]
+    pub type JsUserinfoOptions;
+    #[wasm_bindgen(typescript_type = "RevokeOptions")]
+    pub type JsRevokeOptions;
 }
 
 struct Inner {
@@ -188,6 +268,8 @@ struct Inner {
     storage: Storage,
     /// The refresh in flight per refresh token (single-flight: one token is never presented twice at once).
     refreshing: Cell<Vec<(String, Promise)>>,
+    /// The provider's JWKS, for ID token signatures.
+    jwks: JwksCache,
 }
 
 /// An OAuth 2.1 Authorization Code + PKCE client for one authorization server.
@@ -201,19 +283,32 @@ pub struct JsOAuthClient {
     inner: Rc<Inner>,
 }
 
-fn config_from_js(v: &JsValue) -> Result<(ClientConfig, Storage), Error> {
+/// The configuration; with `discovered`, the provider's endpoints and issuer are left for the discovery
+/// document to fill.
+fn config_from_js(v: &JsValue, discovered: bool) -> Result<(ClientConfig, Storage), Error> {
     let code = ErrorCode::InvalidConfig;
     if !v.is_object() {
         return Err(Error::client(code));
     }
+    let provider = |name| match discovered {
+        true => Ok(None),
+        false => opt_string(v, name, code),
+    };
     let mut c = ClientConfig::new(
         req_string(v, "clientId", code)?,
-        req_string(v, "authorizationEndpoint", code)?,
-        req_string(v, "tokenEndpoint", code)?,
+        provider("authorizationEndpoint")?.unwrap_or_default(),
+        provider("tokenEndpoint")?.unwrap_or_default(),
         req_string(v, "redirectUri", code)?,
     );
     c.scope = opt_string(v, "scope", code)?;
-    c.issuer = opt_string(v, "issuer", code)?;
+    c.issuer = provider("issuer")?;
+    c.jwks_uri = provider("jwksUri")?;
+    c.userinfo_endpoint = provider("userinfoEndpoint")?;
+    c.end_session_endpoint = provider("endSessionEndpoint")?;
+    c.revocation_endpoint = provider("revocationEndpoint")?;
+    if let Some(t) = opt_uint(v, "clockToleranceSeconds", 86_400.0, code)? {
+        c.clock_tolerance_seconds = t;
+    }
     c.require_iss = opt_bool(v, "requireIss", code)?.unwrap_or(false);
     let secret = opt_string(v, "clientSecret", code)?.map(ClientSecret::new);
     c.client_auth = match (
@@ -267,16 +362,69 @@ enum Op {
     },
     Refresh {
         refresh_token: String,
+        tokens: JsValue,
         options: JsValue,
     },
     Login {
         options: JsValue,
     },
+    Userinfo {
+        tokens: JsValue,
+        options: JsValue,
+    },
+    Revoke {
+        token: String,
+        options: JsValue,
+    },
 }
 
-/// Runs an operation as a Promise that rejects with the typed error.
+/// A client operation, or a discovery (which has no client yet).
+enum Task {
+    Client(Rc<Inner>, Op),
+    Discover { issuer: String, config: JsValue },
+}
+
+/// Runs a task as a Promise that rejects with the typed error.
+fn spawn(task: Task) -> Promise {
+    future_to_promise(async move {
+        match task {
+            Task::Client(inner, op) => inner.run(op).await,
+            Task::Discover { issuer, config } => discover(&issuer, &config).await,
+        }
+        .map_err(JsValue::from)
+    })
+}
+
 fn promise(inner: Rc<Inner>, op: Op) -> Promise {
-    future_to_promise(async move { inner.run(op).await.map_err(JsValue::from) })
+    spawn(Task::Client(inner, op))
+}
+
+async fn discover(issuer: &str, config: &JsValue) -> Result<JsValue, Error> {
+    let (config, storage) = config_from_js(config, true)?;
+    let client = OAuthClient::discover(issuer, config).await?;
+    Ok(JsOAuthClient::from_parts(client, storage).into())
+}
+
+/// The claims of the ID token in a token set the caller kept (verified when it was received); `None` for
+/// a string or a token set without one, and for clients that do not verify ID tokens.
+fn kept_claims(client: &OAuthClient, tokens: &JsValue) -> Result<Option<IdTokenClaims>, Error> {
+    if client.config.jwks_uri.is_none() {
+        return Ok(None);
+    }
+    match opt_string(tokens, "id_token", ErrorCode::InvalidConfig)? {
+        Some(t) => Ok(Some(IdTokenClaims::from_jws(&parse_jws(&IdToken::new(
+            t,
+        ))?)?)),
+        None => Ok(None),
+    }
+}
+
+/// A token from a string, or from the named member of a token set.
+fn token_of(tokens: &JsValue, member: &str) -> String {
+    tokens
+        .as_string()
+        .or_else(|| convert::get(tokens, member).as_string())
+        .unwrap_or_default()
 }
 
 impl Inner {
@@ -292,13 +440,38 @@ impl Inner {
             Op::Callback { url, pending } => self.handle_callback(url, pending).await,
             Op::Refresh {
                 refresh_token,
+                tokens,
                 options,
             } => {
-                let result = self.refresh(&refresh_token, &options).await;
+                let result = self.refresh(&refresh_token, &tokens, &options).await;
                 self.update_in_flight(|list| list.retain(|(t, _)| *t != refresh_token));
                 result
             }
             Op::Login { options } => self.login(&options),
+            Op::Userinfo { tokens, options } => {
+                let bad = ErrorCode::InvalidConfig;
+                let access_token = token_of(&tokens, "access_token");
+                let subject = match opt_string(&options, "subject", bad)? {
+                    Some(s) => s,
+                    None => kept_claims(&self.client, &tokens)?
+                        .map(|c| c.sub)
+                        .ok_or(Error::client(bad))?,
+                };
+                if access_token.is_empty() {
+                    return Err(Error::client(bad));
+                }
+                let json = self
+                    .client
+                    .userinfo(&AccessToken::new(access_token), &subject)
+                    .await?;
+                js_sys::JSON::parse(&json)
+                    .map_err(|_| Error::response(ErrorCode::InvalidResponse, 200))
+            }
+            Op::Revoke { token, options } => {
+                let hint = opt_string(&options, "hint", ErrorCode::InvalidConfig)?;
+                self.client.revoke(&token, hint.as_deref()).await?;
+                Ok(JsValue::UNDEFINED)
+            }
         }
     }
 
@@ -377,8 +550,10 @@ impl Inner {
         code: &AuthorizationCode,
         pending: &PendingAuthorization,
     ) -> Result<JsValue, Error> {
-        let request = self.client.code_exchange_request_unchecked(code, pending);
-        let tokens = io::send(&request, self.client.config.timeout_ms, None).await?;
+        let tokens = self
+            .client
+            .exchange_and_verify(code, pending, &self.jwks)
+            .await?;
         Ok(token_set_to_js(&tokens))
     }
 
@@ -397,16 +572,24 @@ impl Inner {
         })
     }
 
-    async fn refresh(&self, refresh_token: &str, options: &JsValue) -> Result<JsValue, Error> {
+    async fn refresh(
+        &self,
+        refresh_token: &str,
+        tokens: &JsValue,
+        options: &JsValue,
+    ) -> Result<JsValue, Error> {
         if refresh_token.is_empty()
             || !(options.is_undefined() || options.is_null() || options.is_object())
         {
             return Err(Error::client(ErrorCode::InvalidConfig));
         }
         let scope = opt_string(options, "scope", ErrorCode::InvalidConfig)?;
+        let previous = kept_claims(&self.client, tokens)?;
         let rt = RefreshToken::new(refresh_token);
-        let request = self.client.refresh_request(&rt, scope.as_deref());
-        let tokens = io::send(&request, self.client.config.timeout_ms, Some(&rt)).await?;
+        let tokens = self
+            .client
+            .refresh_and_verify(&rt, scope.as_deref(), previous.as_ref(), &self.jwks)
+            .await?;
         Ok(token_set_to_js(&tokens))
     }
 
@@ -444,20 +627,96 @@ impl Inner {
     }
 }
 
+impl JsOAuthClient {
+    fn from_parts(client: OAuthClient, storage: Storage) -> JsOAuthClient {
+        JsOAuthClient {
+            inner: Rc::new(Inner {
+                client,
+                storage,
+                refreshing: Cell::new(Vec::new()),
+                jwks: JwksCache::default(),
+            }),
+        }
+    }
+}
+
 #[wasm_bindgen(js_class = OAuthClient)]
 impl JsOAuthClient {
     /// Validates the configuration. Throws `OAuthClientError` `invalid_config`.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsClientConfig) -> Result<JsOAuthClient, JsValue> {
-        let (config, storage) = config_from_js(&config)?;
-        let client = OAuthClient::new(config)?;
-        Ok(JsOAuthClient {
-            inner: Rc::new(Inner {
-                client,
-                storage,
-                refreshing: Cell::new(Vec::new()),
-            }),
+        let (config, storage) = config_from_js(&config, false)?;
+        Ok(JsOAuthClient::from_parts(
+            OAuthClient::new(config)?,
+            storage,
+        ))
+    }
+
+    /// Discovers the provider at `issuer` (OpenID Connect Discovery, then RFC 8414) and builds a client with
+    /// its endpoints. The document's `issuer` must equal `issuer` (`issuer_mismatch`), it must list `S256`
+    /// (`pkce_unsupported`), and `requireIss` follows `authorization_response_iss_parameter_supported`.
+    /// Keep `client.metadata` to build the next client without a request.
+    #[wasm_bindgen(unchecked_return_type = "Promise<OAuthClient>")]
+    pub fn discover(issuer: String, config: JsDiscoveryConfig) -> Promise {
+        spawn(Task::Discover {
+            issuer,
+            config: config.into(),
         })
+    }
+
+    /// The provider's issuer and endpoints, in the shape of a config (cacheable, JSON-serialisable).
+    #[wasm_bindgen(getter)]
+    pub fn metadata(&self) -> JsProviderMetadata {
+        let c = &self.inner.client.config;
+        let o = Object::new();
+        let put = |k, v: Option<&str>| {
+            if let Some(v) = v {
+                set(&o, k, &JsValue::from_str(v));
+            }
+        };
+        put("issuer", c.issuer.as_deref());
+        put("authorizationEndpoint", Some(&c.authorization_endpoint));
+        put("tokenEndpoint", Some(&c.token_endpoint));
+        set(&o, "requireIss", &JsValue::from_bool(c.require_iss));
+        put("jwksUri", c.jwks_uri.as_deref());
+        put("userinfoEndpoint", c.userinfo_endpoint.as_deref());
+        put("endSessionEndpoint", c.end_session_endpoint.as_deref());
+        put("revocationEndpoint", c.revocation_endpoint.as_deref());
+        JsValue::from(o).into()
+    }
+
+    /// Fetches the userinfo endpoint with the token set's access token (or the given one). The response's
+    /// `sub` must equal the ID token's (`subject_mismatch`); with a bare access token pass `subject`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Record<string, unknown> & { sub: string }>")]
+    pub fn userinfo(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TokenSet | string")] tokens: JsValue,
+        options: Option<JsUserinfoOptions>,
+    ) -> Promise {
+        let options = options.map_or(JsValue::UNDEFINED, Into::into);
+        promise(self.inner.clone(), Op::Userinfo { tokens, options })
+    }
+
+    /// The RP-initiated logout URL (`end_session_endpoint`): send the user there to sign out at the
+    /// provider. `client_id` is always included.
+    #[wasm_bindgen(js_name = logoutUrl)]
+    pub fn logout_url(&self, options: Option<JsLogoutOptions>) -> Result<String, JsValue> {
+        let v: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        let code = ErrorCode::InvalidConfig;
+        let options = LogoutOptions {
+            id_token_hint: opt_string(&v, "idTokenHint", code)?.map(IdToken::new),
+            post_logout_redirect_uri: opt_string(&v, "postLogoutRedirectUri", code)?,
+            state: opt_string(&v, "state", code)?,
+        };
+        Ok(self.inner.client.logout_url(&options)?)
+    }
+
+    /// Revokes a token (RFC 7009), authenticated like token requests. Revoke the refresh token to end the
+    /// whole grant.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn revoke(&self, token: String, options: Option<JsRevokeOptions>) -> Promise {
+        let options = options.map_or(JsValue::UNDEFINED, Into::into);
+        promise(self.inner.clone(), Op::Revoke { token, options })
     }
 
     /// Starts an authorization: fresh `state`, PKCE verifier (S256) and, for `openid` scopes, `nonce`.
@@ -521,8 +780,16 @@ impl JsOAuthClient {
 
     /// Refreshes the tokens, optionally for a narrower `scope`. The result keeps `refresh_token` when the
     /// server did not rotate it. Concurrent calls with the same refresh token share one request.
+    ///
+    /// Pass the token set (rather than its `refresh_token`) so that a new ID token is checked against the
+    /// original one: same issuer, subject and audience.
     #[wasm_bindgen(unchecked_return_type = "Promise<TokenSet>")]
-    pub fn refresh(&self, refresh_token: String, options: Option<JsRefreshOptions>) -> Promise {
+    pub fn refresh(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TokenSet | string")] tokens: JsValue,
+        options: Option<JsRefreshOptions>,
+    ) -> Promise {
+        let refresh_token = token_of(&tokens, "refresh_token");
         if let Some(p) = self.inner.in_flight(&refresh_token) {
             return p;
         }
@@ -532,6 +799,7 @@ impl JsOAuthClient {
             self.inner.clone(),
             Op::Refresh {
                 refresh_token,
+                tokens,
                 options,
             },
         );
