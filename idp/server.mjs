@@ -12,6 +12,7 @@ import Provider from "oidc-provider";
 export const TEST_ACCOUNT = { username: "alice", password: "wonderland" };
 export const CONFIDENTIAL = { clientId: "confidential", clientSecret: "confidential-secret-change-me" };
 export const SPA_CLIENT_ID = "spa";
+export const ES256_CLIENT_ID = "spa-es256";
 
 /** Endpoint layouts of the providers our users use most. */
 export const PROFILES = {
@@ -82,6 +83,16 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
       {
         client_id: SPA_CLIENT_ID,
         token_endpoint_auth_method: "none",
+        redirect_uris: redirectUris,
+        post_logout_redirect_uris: [`${appOrigin}/`],
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+      },
+      {
+        // The same public client, with ES256-signed ID tokens (the default is RS256).
+        client_id: ES256_CLIENT_ID,
+        token_endpoint_auth_method: "none",
+        id_token_signed_response_alg: "ES256",
         redirect_uris: redirectUris,
         post_logout_redirect_uris: [`${appOrigin}/`],
         grant_types: ["authorization_code", "refresh_token"],
