@@ -114,7 +114,19 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
     jwks: publicJwks(),
     cookies: { keys: [randomBytes(32).toString("hex")] },
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: false }, revocation: { enabled: true } },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        // Our own page with stable ids; `form` is oidc-provider's hidden form (its action and xsrf token).
+        async logoutSource(ctx, form) {
+          ctx.body = page("Sign out", `<h1>Sign out of the test server?</h1>${form}
+<button id="logout-yes" type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button>
+<button id="logout-no" class="secondary" type="submit" form="op.logoutForm">No, stay signed in</button>`);
+        },
+      },
+    },
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name", "given_name", "family_name"] },
     scopes: ["openid", "offline_access", "profile", "email"],
     // Put the scopes' claims in the ID token too (the example app shows them).

@@ -70,6 +70,7 @@ export function appConfig(idp) {
   return {
     profile: `${idp.profile}: ${idp.label}`,
     issuer: idp.issuer,
+    discovery: true,
     authorizationEndpoint: idp.endpoints.authorization,
     tokenEndpoint: idp.endpoints.token,
     clientId: "spa",

@@ -4,7 +4,8 @@ import init, { OAuthClient, isOAuthError } from "../pkg/pkce_wasm.js";
 const TOKENS = "pkce-wasm-demo:tokens";
 const OVERRIDES = "pkce-wasm-demo:config";
 const REFRESHES = "pkce-wasm-demo:refreshes";
-const CONFIG_KEYS = ["profile", "issuer", "authorizationEndpoint", "tokenEndpoint", "clientId", "scope", "audience"];
+const METADATA = "pkce-wasm-demo:metadata";
+const CONFIG_KEYS = ["profile", "issuer", "discovery", "authorizationEndpoint", "tokenEndpoint", "jwksUri", "clientId", "scope", "audience"];
 
 const $ = (id) => document.getElementById(id);
 const show = (id) => {
@@ -45,7 +46,10 @@ function showError(e) {
 
 let countdown;
 async function renderSignedIn(tokens) {
-  const claims = tokens.id_token ? decodeJwtPayload(tokens.id_token) : null;
+  // `claims` is set when the client verified the ID token (an OpenID Connect client: discovery or jwksUri).
+  const claims = tokens.claims ?? (tokens.id_token ? decodeJwtPayload(tokens.id_token) : null);
+  $("claims-status").textContent = tokens.claims ? "verified" : "unverified";
+  $("claims-note").hidden = !tokens.claims;
   $("user-name").textContent = claims?.name ?? claims?.sub ?? "(no ID token)";
   $("claims").textContent = claims ? JSON.stringify(claims, null, 2) : "(no ID token)";
   $("scope").textContent = tokens.scope ?? "(as requested)";
@@ -69,22 +73,41 @@ function render() {
   show("signed-out");
 }
 
+/**
+ * An OpenID Connect client by discovery (its metadata cached for this tab, so a reload makes no request), or
+ * a plain OAuth client from explicit endpoints when the config turns discovery off.
+ */
+async function makeClient(config) {
+  const options = {
+    clientId: config.clientId,
+    redirectUri: `${location.origin}/callback`,
+    scope: config.scope,
+    extraAuthorizationParams: config.audience ? { audience: config.audience } : {},
+    storage: "session",
+  };
+  if (config.discovery === false || config.discovery === "false") {
+    return new OAuthClient({
+      ...options,
+      authorizationEndpoint: config.authorizationEndpoint,
+      tokenEndpoint: config.tokenEndpoint,
+      issuer: config.issuer || undefined,
+      jwksUri: config.jwksUri || undefined,
+    });
+  }
+  const cached = JSON.parse(sessionStorage.getItem(METADATA) ?? "null");
+  if (cached?.issuer === config.issuer) return new OAuthClient({ ...options, ...cached });
+  const client = await OAuthClient.discover(config.issuer, options);
+  sessionStorage.setItem(METADATA, JSON.stringify(client.metadata));
+  return client;
+}
+
 async function main() {
   await init();
   const config = await loadConfig();
   $("profile").textContent = config.profile ?? config.issuer ?? "custom";
   let client;
   try {
-    client = new OAuthClient({
-      clientId: config.clientId,
-      authorizationEndpoint: config.authorizationEndpoint,
-      tokenEndpoint: config.tokenEndpoint,
-      redirectUri: `${location.origin}/callback`,
-      scope: config.scope,
-      issuer: config.issuer || undefined,
-      extraAuthorizationParams: config.audience ? { audience: config.audience } : {},
-      storage: "session",
-    });
+    client = await makeClient(config);
   } catch (e) {
     return showError(e);
   }
@@ -101,18 +124,27 @@ async function main() {
   };
   $("signin").addEventListener("click", signIn);
   $("retry").addEventListener("click", signIn);
-  $("signout").addEventListener("click", () => {
+  $("signout").addEventListener("click", async () => {
+    const tokens = JSON.parse(sessionStorage.getItem(TOKENS) ?? "null");
     clearInterval(countdown);
     sessionStorage.removeItem(TOKENS);
     sessionStorage.removeItem(REFRESHES);
+    $("signout").disabled = true;
+    // Revoke the refresh token (ends the grant), then sign out at the provider when it supports it.
+    if (tokens?.refresh_token && client.metadata.revocationEndpoint) {
+      await client.revoke(tokens.refresh_token, { hint: "refresh_token" }).catch((e) => console.warn("revocation failed:", e.code));
+    }
+    $("signout").disabled = false;
+    if (client.metadata.endSessionEndpoint) return location.assign(client.logoutUrl({ postLogoutRedirectUri: `${location.origin}/` }));
     render();
   });
   $("refresh").addEventListener("click", async () => {
     const tokens = JSON.parse(sessionStorage.getItem(TOKENS) ?? "null");
     $("refresh").disabled = true;
     try {
-      const fresh = await client.refresh(tokens.refresh_token);
-      sessionStorage.setItem(TOKENS, JSON.stringify({ ...fresh, id_token: fresh.id_token ?? tokens.id_token }));
+      // The whole token set: a new ID token must then name the same user (same iss, sub, aud).
+      const fresh = await client.refresh(tokens);
+      sessionStorage.setItem(TOKENS, JSON.stringify({ ...fresh, id_token: fresh.id_token ?? tokens.id_token, claims: fresh.claims ?? tokens.claims }));
       sessionStorage.setItem(REFRESHES, String(Number(sessionStorage.getItem(REFRESHES) ?? "0") + 1));
       render();
     } catch (e) {

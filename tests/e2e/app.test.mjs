@@ -56,6 +56,8 @@ async function signIn(page, app, { consent = "allow" } = {}) {
 }
 
 const storageKeys = (page) => page.evaluate(() => Object.keys(sessionStorage));
+/** Keys that hold sign-in state (the app's cached discovery metadata is public and stays). */
+const isState = (k) => k.startsWith("pkce-wasm") && k !== "pkce-wasm-demo:metadata";
 
 test("sign in, see tokens, refresh rotates the refresh token, sign out", async (t) => {
   await withStack(t, {}, async ({ app, idp, page, consoleLines }) => {
@@ -65,7 +67,7 @@ test("sign in, see tokens, refresh rotates the refresh token, sign out", async (
     assert.equal(new URL(page.url()).pathname, "/", "the callback URL is cleaned up");
     assert.equal(await page.textContent("#user-name"), "Alice Liddell");
     assert.match(await page.textContent("#claims"), /"sub": "alice"/);
-    assert.equal(await page.textContent("#claims-status"), "unverified");
+    assert.equal(await page.textContent("#claims-status"), "verified", "an OpenID Connect client by discovery");
     assert.match(await page.textContent("#scope"), /openid/);
     assert.match(await page.textContent("#scope"), /offline_access/);
     assert.match(await page.textContent("#expires-in"), /^(9|10):\d\d$/);
@@ -91,9 +93,12 @@ test("sign in, see tokens, refresh rotates the refresh token, sign out", async (
     assert.notEqual(await page.textContent("#rt-fingerprint"), afterFirst);
     assert.equal(tokenRequests(idp, "refresh_token").length, 2);
 
+    // Sign out: the refresh token is revoked, then the provider's own sign-out page returns to the app.
     await page.click("#signout");
+    await page.click("#logout-yes");
     await page.waitForSelector("#signed-out:not([hidden])");
-    assert.deepEqual((await storageKeys(page)).filter((k) => k.startsWith("pkce-wasm")), []);
+    assert.equal(idp.log.filter((r) => r.path === idp.routes.revocation).length, 1, "revoked on sign-out");
+    assert.deepEqual((await storageKeys(page)).filter(isState), []);
     for (const line of consoleLines) assert.ok(!/AT-|code=|refresh_token|access_token/.test(line), `console leaks: ${line}`);
   });
 });
@@ -106,7 +111,7 @@ test("deny consent: access_denied, no token request, nothing stored", async (t) 
     assert.equal(await page.textContent("#error-description"), "The user denied the request");
     assert.equal(new URL(page.url()).search, "", "code, state and iss stripped");
     assert.equal(tokenRequests(idp).length, 0);
-    assert.deepEqual((await storageKeys(page)).filter((k) => k.startsWith("pkce-wasm")), []);
+    assert.deepEqual((await storageKeys(page)).filter(isState), []);
     await page.screenshot({ path: path.join(SHOTS, "error-access-denied.png"), fullPage: true });
     await page.click("#retry");
     await page.waitForSelector("#login-form, #consent-allow");
