@@ -51,6 +51,9 @@ async function worker(bindings = {}) {
       ISSUER: idp.issuer,
       AUTHORIZATION_ENDPOINT: idp.endpoints.authorization,
       TOKEN_ENDPOINT: idp.endpoints.token,
+      JWKS_URI: idp.issuer + idp.routes.jwks,
+      REVOCATION_ENDPOINT: idp.endpoints.revocation,
+      END_SESSION_ENDPOINT: idp.endpoints.endSession,
       CLIENT_ID: CONFIDENTIAL.clientId,
       CLIENT_SECRET: CONFIDENTIAL.clientSecret,
       COOKIE_SECRET,
@@ -104,11 +107,16 @@ test("the full flow in workerd: /login, consent, /callback, /me, /logout", async
   const body = await me.json();
   assert.equal(body.user.sub, "alice");
   assert.equal(body.user.name, "Alice Liddell");
+  assert.equal(body.verified, true, "the ID token was verified in workerd (JWKS + WebCrypto)");
   assert.ok(body.expires_at > Date.now() / 1000);
   assert.equal(body.tokens, undefined, "tokens stay in the Worker");
 
+  const revocations = () => idp.log.filter((r) => r.path === idp.routes.revocation);
   const out = await w.call(jar, "/logout");
-  assert.equal(out.status, 200);
+  assert.equal(out.status, 302);
+  assert.equal(out.headers.get("location"), `${idp.endpoints.endSession}?client_id=${CONFIDENTIAL.clientId}`);
+  assert.equal(revocations().length, 1, "the refresh token was revoked");
+  assert.equal(revocations()[0].auth, "basic");
   assert.equal((await w.call(jar, "/me")).status, 401);
 });
 

@@ -4,7 +4,7 @@
 //   /login     start an authorization, set the pending cookie, redirect to the authorization server
 //   /callback  open the cookie, validate the callback, exchange the code, set the session cookie
 //   /me        the signed-in user and token expiry as JSON, or 401
-//   /logout    clear the session
+//   /logout    revoke the refresh token, clear the session, and sign out at the provider
 import { OAuthClient, isOAuthError, sealPending, openPending, sealSession, openSession } from "pkce-wasm";
 
 const PENDING_TTL = 600;
@@ -56,19 +56,15 @@ function client(env, url) {
     authorizationEndpoint: env.AUTHORIZATION_ENDPOINT,
     tokenEndpoint: env.TOKEN_ENDPOINT,
     issuer: env.ISSUER,
+    // OpenID Connect: with the JWKS every ID token is verified (signature and claims) and `tokens.claims` set.
+    // Explicit endpoints rather than OAuthClient.discover(): no discovery request per Worker invocation.
+    jwksUri: env.JWKS_URI,
+    revocationEndpoint: env.REVOCATION_ENDPOINT,
+    endSessionEndpoint: env.END_SESSION_ENDPOINT,
     redirectUri: `${url.origin}/callback`,
     scope: env.SCOPE,
     storage: "memory",
   });
-}
-
-function claimsOf(idToken) {
-  try {
-    const part = idToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
-  } catch {
-    return null;
-  }
 }
 
 export default {
@@ -90,10 +86,10 @@ export default {
             if (!sealed) return json(400, { code: "no_pending_authorization" }, consumed);
             const pending = await openPending(sealed, env.COOKIE_SECRET, { maxAgeSeconds: PENDING_TTL });
             const tokens = await client(env, url).handleCallback(request.url, pending);
-            const claims = tokens.id_token ? claimsOf(tokens.id_token) : null;
+            const claims = tokens.claims; // verified; absent without JWKS_URI
             const session = {
-              // Decoded, not verified: ID token verification comes with the OpenID Connect work.
-              user: claims && { sub: claims.sub, name: claims.name, email: claims.email },
+              user: claims ? { sub: claims.sub, name: claims.name, email: claims.email } : null,
+              verified: Boolean(claims),
               expires_at: tokens.expires_at,
               scope: tokens.scope,
               tokens,
@@ -109,13 +105,23 @@ export default {
           if (!sealed) return json(401, { code: "not_signed_in" });
           try {
             const session = await openSession(sealed, env.COOKIE_SECRET);
-            return json(200, { user: session.user, expires_at: session.expires_at, scope: session.scope });
+            return json(200, { user: session.user, verified: session.verified, expires_at: session.expires_at, scope: session.scope });
           } catch (e) {
             return json(401, { code: isOAuthError(e) ? e.code : "not_signed_in" }, [clearCookie(cookie.session)]);
           }
         }
-        case "/logout":
-          return json(200, { signed_out: true }, [clearCookie(cookie.session)]);
+        case "/logout": {
+          // Revoke the refresh token (ends the grant at the provider), then sign out there too.
+          const sealed = readCookie(request, cookie.session);
+          const session = sealed ? await openSession(sealed, env.COOKIE_SECRET).catch(() => null) : null;
+          const c = client(env, url);
+          const refreshToken = session?.tokens?.refresh_token;
+          if (refreshToken && env.REVOCATION_ENDPOINT) {
+            await c.revoke(refreshToken, { hint: "refresh_token" }).catch((e) => console.warn("revocation failed:", isOAuthError(e) ? e.code : "error"));
+          }
+          const cleared = [clearCookie(cookie.session)];
+          return env.END_SESSION_ENDPOINT ? redirect(c.logoutUrl(), cleared) : json(200, { signed_out: true }, cleared);
+        }
         default:
           return json(404, { code: "not_found", routes: ["/login", "/callback", "/me", "/logout"] });
       }
