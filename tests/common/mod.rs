@@ -157,13 +157,13 @@ async fn a_slow_token_endpoint_times_out() {
 async fn refresh_keeps_or_rotates() {
     let id = format!("w-keep-{}", js_sys::Math::random());
     let kept = client(&id, "keep", 5_000)
-        .refresh(&RefreshToken::new("RT-0"), None)
+        .refresh(&RefreshToken::new("RT-0"), None, None)
         .await
         .expect("refresh");
     assert_eq!(kept.refresh_token, Some(RefreshToken::new("RT-0")));
     let id = format!("w-rotate-{}", js_sys::Math::random());
     let rotated = client(&id, "rotate", 5_000)
-        .refresh(&RefreshToken::new("RT-0"), Some("openid"))
+        .refresh(&RefreshToken::new("RT-0"), Some("openid"), None)
         .await
         .expect("refresh");
     assert_eq!(
