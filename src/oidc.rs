@@ -293,14 +293,6 @@ fn numeric_date(v: Option<&Json>) -> Option<u64> {
     }
 }
 
-fn equal_constant_time(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 impl IdTokenClaims {
     /// Reads the claims of a parsed ID token, checking only their presence and types: `sub`, `iat` and
     /// `exp` present, `auth_time`, `nonce` and `azp` well-typed (`invalid_id_token`), `iss` a string
@@ -386,7 +378,7 @@ pub fn validate_claims(jws: &Jws, e: &IdTokenExpectations<'_>) -> Result<IdToken
         if !c
             .nonce
             .as_deref()
-            .is_some_and(|n| equal_constant_time(n, expected))
+            .is_some_and(|n| crate::types::ct_eq(n.as_bytes(), expected.as_bytes()))
         {
             return err(ErrorCode::NonceMismatch);
         }
