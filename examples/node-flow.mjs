@@ -1,6 +1,6 @@
 // The low-level flow in Node: what an edge function or server does. Run: bash scripts/demo.sh
 import { readFileSync } from "node:fs";
-import { initSync, OAuthClient, isOAuthError } from "../pkg/pkce_wasm.js";
+import { initSync, OAuthClient, isOAuthError } from "../pkg/index.js";
 import { startTokenServer } from "../tests/support/token-server.mjs";
 
 initSync({ module: readFileSync(new URL("../pkg/pkce_wasm_bg.wasm", import.meta.url)) });

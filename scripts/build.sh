@@ -29,4 +29,10 @@ node -e '
 cp README.md LICENSE-MIT LICENSE-APACHE npm/*.js npm/*.d.ts pkg/
 rm -f pkg/.gitignore
 
+# The shipped JavaScript is minified (ES modules kept as they are, no bundling); npm/ keeps the readable
+# sources, and the types come from the .d.ts files.
+log "esbuild --minify"
+esbuild pkg/pkce_wasm.js pkg/client.js pkg/index.js pkg/seal.js pkg/node.js pkg/workerd.js --minify --format=esm \
+  --target=es2022 --log-level=warning --outdir=pkg --allow-overwrite
+
 node scripts/size.mjs

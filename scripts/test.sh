@@ -40,6 +40,16 @@ cargo test --target wasm32-unknown-unknown --tests
 log "wasm-pack build and wasm-pack test --headless --chrome"
 wasm-pack --quiet build --release --target web --out-dir target/wasm-pack-pkg >/dev/null
 test -s target/wasm-pack-pkg/pkce_wasm_bg.wasm
+# wasm-pack builds the wasm core and its glue; with the shell from npm/ it is the whole package.
+cp npm/client.js npm/index.js npm/seal.js target/wasm-pack-pkg/
+node --input-type=module -e '
+  import { readFileSync } from "node:fs";
+  const api = await import("./target/wasm-pack-pkg/index.js");
+  api.initSync({ module: readFileSync("target/wasm-pack-pkg/pkce_wasm_bg.wasm") });
+  const c = new api.OAuthClient({ clientId: "c", authorizationEndpoint: "https://idp.example/a",
+    tokenEndpoint: "https://idp.example/t", redirectUri: "https://app.example/cb" });
+  if (!c.startAuthorization().url.includes("code_challenge_method=S256")) process.exit(1);
+'
 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test browser --test worker
 
 log "JS tests against pkg/ (node --test)"

@@ -260,6 +260,114 @@ impl Parser<'_> {
     }
 }
 
+/// Writes a JSON object, member by member (the npm package's wasm core answers its JavaScript shell in
+/// JSON text, read there with the host's `JSON.parse`).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) struct ObjectWriter(String);
+
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+impl ObjectWriter {
+    pub(crate) fn new() -> Self {
+        ObjectWriter(String::from("{"))
+    }
+
+    /// Starts a member: its name (written as is: names are ASCII literals) and the colon.
+    fn name(&mut self, name: &str) -> &mut String {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        self.0.push('"');
+        self.0.push_str(name);
+        self.0.push_str("\":");
+        &mut self.0
+    }
+
+    pub(crate) fn str(&mut self, name: &str, value: &str) -> &mut Self {
+        write_string(self.name(name), value);
+        self
+    }
+
+    /// Absent values are left out.
+    pub(crate) fn opt_str(&mut self, name: &str, value: Option<&str>) -> &mut Self {
+        if let Some(v) = value {
+            self.str(name, v);
+        }
+        self
+    }
+
+    pub(crate) fn uint(&mut self, name: &str, value: u64) -> &mut Self {
+        write_uint(self.name(name), value);
+        self
+    }
+
+    pub(crate) fn opt_uint(&mut self, name: &str, value: Option<u64>) -> &mut Self {
+        if let Some(v) = value {
+            self.uint(name, v);
+        }
+        self
+    }
+
+    pub(crate) fn bool(&mut self, name: &str, value: bool) -> &mut Self {
+        self.name(name)
+            .push_str(if value { "true" } else { "false" });
+        self
+    }
+
+    /// A member whose value is JSON text already (validated by the caller).
+    pub(crate) fn raw(&mut self, name: &str, json: &str) -> &mut Self {
+        self.name(name).push_str(json);
+        self
+    }
+
+    pub(crate) fn finish(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+/// A JSON string literal: quotes, backslashes and control characters escaped.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) fn write_string(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                for nibble in [(c as u32) >> 4, (c as u32) & 15] {
+                    out.push(char::from(
+                        HEX.get(nibble as usize).copied().unwrap_or(b'0'),
+                    ));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Decimal digits, without `core::fmt`.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) fn write_uint(out: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (value % 10) as u8;
+        }
+        value /= 10;
+        if value == 0 || i == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(i..).unwrap_or_default() {
+        out.push(char::from(d));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,6 +375,37 @@ mod tests {
 
     fn p(s: &str) -> Option<Json> {
         parse(s.as_bytes())
+    }
+
+    #[test]
+    fn writes_objects_the_reader_reads_back() {
+        let mut w = ObjectWriter::new();
+        w.str("s", "a\"b\\c\u{1}\n\u{7f}é")
+            .opt_str("none", None)
+            .uint("zero", 0)
+            .uint("max", u64::MAX)
+            .opt_uint("n", Some(1_700_000_000))
+            .bool("t", true)
+            .raw("raw", "[1,{}]");
+        let text = w.finish();
+        assert_eq!(
+            parse(text.as_bytes()),
+            Some(Json::Object(alloc::vec![
+                ("s".into(), Json::String("a\"b\\c\u{1}\n\u{7f}é".into())),
+                ("zero".into(), Json::Number("0".into())),
+                ("max".into(), Json::Number("18446744073709551615".into())),
+                ("n".into(), Json::Number("1700000000".into())),
+                ("t".into(), Json::Bool(true)),
+                (
+                    "raw".into(),
+                    Json::Array(alloc::vec![
+                        Json::Number("1".into()),
+                        Json::Object(alloc::vec![])
+                    ])
+                ),
+            ]))
+        );
+        assert_eq!(ObjectWriter::new().finish(), "{}");
     }
 
     #[test]

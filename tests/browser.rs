@@ -1,5 +1,6 @@
-//! wasm-bindgen-test in headless Chromium: the shared suite, plus the browser convenience path
-//! (storage, address bar) through the exported JS API.
+//! wasm-bindgen-test in headless Chromium: the shared suite (the Rust API's I/O), plus the npm package's
+//! wasm core at its JavaScript boundary. The package's browser conveniences (storage, address bar) live in
+//! its JavaScript shell and are tested in Chromium by `tests/adversarial` and `tests/e2e`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,168 +12,91 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod common;
 
-use common::{server, server_log, ISSUER};
-use js_sys::{Object, Reflect};
-use pkce_wasm::js::JsOAuthClient;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use common::{server, ISSUER};
+use js_sys::{Reflect, JSON};
+use pkce_wasm::js::{callback_state, Core};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
-    o.into()
+fn member(json: &str, name: &str) -> JsValue {
+    Reflect::get(&JSON::parse(json).unwrap(), &name.into()).unwrap()
 }
 
-fn js_client(id: &str, storage: &str) -> JsOAuthClient {
-    let config = obj(&[
-        ("clientId", "spa".into()),
-        (
-            "authorizationEndpoint",
-            "https://idp.example/authorize".into(),
-        ),
-        ("tokenEndpoint", format!("{}/t/{id}/ok", server()).into()),
-        ("redirectUri", "https://app.example/callback".into()),
-        ("issuer", ISSUER.into()),
-        ("storage", storage.into()),
-    ]);
-    JsOAuthClient::new(config.unchecked_into())
-        .map_err(|_| "config")
-        .unwrap()
-}
-
-fn window() -> web_sys::Window {
-    web_sys::window().unwrap()
-}
-
-fn set_query(query: &str) {
-    let loc = window().location();
-    let path = loc.pathname().unwrap();
-    window()
-        .history()
-        .unwrap()
-        .replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}?{query}")))
-        .unwrap();
-}
-
-async fn error_code(p: js_sys::Promise) -> String {
-    match JsFuture::from(p).await {
-        Ok(_) => "ok".into(),
-        Err(e) => Reflect::get(&e, &"code".into())
-            .unwrap()
-            .as_string()
-            .unwrap(),
-    }
-}
-
-#[wasm_bindgen_test]
-async fn handle_callback_uses_session_storage_once_and_cleans_the_address_bar() {
-    let id = format!("b-session-{}", js_sys::Math::random());
-    let client = js_client(&id, "session");
-    let pending = client
-        .start_authorization(None)
-        .map_err(|_| "start")
-        .unwrap();
-    let state = Reflect::get(&pending, &"state".into())
-        .unwrap()
+/// What the core throws: the error's JSON text, whose `code` the shell puts on the `Error`.
+fn thrown_code(e: JsValue) -> String {
+    member(&e.as_string().expect("a string"), "code")
         .as_string()
-        .unwrap();
-    let storage = window().session_storage().unwrap().unwrap();
-    let key = format!("pkce-wasm:pending:spa:{state}");
-    storage
-        .set_item(
-            &key,
-            &js_sys::JSON::stringify(&pending)
-                .unwrap()
-                .as_string()
-                .unwrap(),
-        )
-        .unwrap();
+        .unwrap()
+}
 
-    let callback =
-        format!("keep=1&code=CODE&state={state}&iss=https%3A%2F%2Fidp.example&session_state=s");
-    set_query(&callback);
-    let tokens = JsFuture::from(client.handle_callback(None, None))
-        .await
-        .map_err(|_| "exchange")
-        .unwrap();
-    assert_eq!(
-        Reflect::get(&tokens, &"access_token".into())
-            .unwrap()
-            .as_string()
-            .as_deref(),
-        Some("AT-secret-1")
-    );
-    assert_eq!(
-        window().location().search().unwrap(),
-        "?keep=1",
-        "code, state, iss, session_state stripped"
-    );
-    assert_eq!(storage.get_item(&key).unwrap(), None, "pending removed");
-
-    // Reloading the callback (a replay) sends nothing.
-    set_query(&callback);
-    assert_eq!(
-        error_code(client.handle_callback(None, None)).await,
-        "no_pending_authorization"
-    );
-    assert_eq!(window().location().search().unwrap(), "?keep=1");
-    assert_eq!(server_log(&id).await.length(), 1);
-
-    // A forged state while nothing is pending finds nothing; expired entries are cleaned up on the way.
-    let stale = js_sys::JSON::parse(
-        &js_sys::JSON::stringify(&pending)
-            .unwrap()
-            .as_string()
-            .unwrap(),
-    )
-    .unwrap();
-    Reflect::set(&stale, &"createdAt".into(), &1.0.into()).unwrap();
-    storage
-        .set_item(
-            "pkce-wasm:pending:spa:stale",
-            &js_sys::JSON::stringify(&stale)
-                .unwrap()
-                .as_string()
-                .unwrap(),
-        )
-        .unwrap();
-    storage
-        .set_item("pkce-wasm:pending:spa:garbage", "{not json")
-        .unwrap();
-    set_query("code=CODE&state=forged");
-    assert_eq!(
-        error_code(client.handle_callback(None, None)).await,
-        "no_pending_authorization"
-    );
-    assert_eq!(
-        storage.get_item("pkce-wasm:pending:spa:stale").unwrap(),
-        None
-    );
-    assert_eq!(
-        storage.get_item("pkce-wasm:pending:spa:garbage").unwrap(),
-        None
-    );
-    assert_eq!(server_log(&id).await.length(), 1);
-    set_query("");
+fn now() -> f64 {
+    js_sys::Date::now() / 1000.0
 }
 
 #[wasm_bindgen_test]
-async fn a_callback_without_state_is_rejected_before_storage() {
-    let id = format!("b-nostate-{}", js_sys::Math::random());
-    let client = js_client(&id, "local");
-    set_query("code=CODE");
+fn the_core_round_trips_json_and_throws_coded_errors() {
     assert_eq!(
-        error_code(client.handle_callback(None, None)).await,
-        "missing_state"
+        thrown_code(Core::new(r#"{"clientId":"spa"}"#).err().unwrap()),
+        "invalid_config"
     );
-    set_query("code=CODE&state=a&state=b");
     assert_eq!(
-        error_code(client.handle_callback(None, None)).await,
+        thrown_code(Core::new("not json").err().unwrap()),
+        "invalid_config"
+    );
+    let config = format!(
+        r#"{{"clientId":"spa","authorizationEndpoint":"https://idp.example/authorize","tokenEndpoint":"{}/t/core/ok","redirectUri":"https://app.example/callback","issuer":"{ISSUER}","scope":"openid","storage":"memory"}}"#,
+        server()
+    );
+    let core = Core::new(&config).map_err(thrown_code).unwrap();
+    assert_eq!(
+        member(&core.info(), "storage").as_string().as_deref(),
+        Some("memory")
+    );
+    let pending = core.start("null", now()).map_err(thrown_code).unwrap();
+    let state = member(&pending, "state").as_string().unwrap();
+    assert!(member(&pending, "nonce").is_string());
+    let callback = format!("?code=C%2B1&state={state}&iss=https%3A%2F%2Fidp.example");
+    assert_eq!(callback_state(&callback).map_err(thrown_code), Ok(state));
+    let validated = core.validate(&callback, &pending, now()).unwrap();
+    assert_eq!(
+        member(&validated, "code").as_string().as_deref(),
+        Some("C+1")
+    );
+    let forged = core.validate("?code=C&state=forged", &pending, now());
+    assert_eq!(thrown_code(forged.unwrap_err()), "state_mismatch");
+    assert_eq!(
+        thrown_code(callback_state("?code=C&state=a&state=b").unwrap_err()),
         "duplicate_parameter"
     );
-    assert_eq!(server_log(&id).await.length(), 0);
-    set_query("");
+    let request = core.exchange("C+1", &pending).unwrap();
+    let body = member(&request, "body").as_string().unwrap();
+    assert!(body.starts_with("grant_type=authorization_code&code=C%2B1&"));
+    assert!(member(&request, "authorization").is_undefined());
+    // A token response without an ID token for an `openid` authorization is fine for a plain OAuth
+    // client (no `jwksUri`): passed through, no claims.
+    let tokens = core
+        .tokens(
+            200,
+            Some("application/json".into()),
+            br#"{"access_token":"AT","token_type":"Bearer","expires_in":60}"#,
+            1_000.0,
+            None,
+            Some(pending),
+            None,
+        )
+        .unwrap();
+    assert_eq!(member(&tokens, "expires_at").as_f64(), Some(1_060.0));
+    assert!(member(&tokens, "claims").is_undefined());
+    let html = core.tokens(
+        500,
+        Some("text/html".into()),
+        b"<html>",
+        0.0,
+        None,
+        None,
+        None,
+    );
+    let e = html.unwrap_err().as_string().unwrap();
+    assert_eq!(member(&e, "status").as_f64(), Some(500.0));
+    assert!(!e.contains("<html>"));
 }

@@ -1,5 +1,5 @@
 // The example single-page app: plain ES modules, the built package from ../pkg, no third-party code.
-import init, { OAuthClient, isOAuthError } from "../pkg/pkce_wasm.js";
+import init, { OAuthClient, isOAuthError } from "../pkg/index.js";
 
 const TOKENS = "pkce-wasm-demo:tokens";
 const OVERRIDES = "pkce-wasm-demo:config";

@@ -1,66 +1,19 @@
-//! wasm32 I/O: the token endpoint through the host's global `fetch`, browser storage, and the address bar.
-//! Nothing here is exported to JavaScript; `src/js` is the only place with `#[wasm_bindgen]` exports.
-
-use alloc::string::String;
+//! The Rust API's wasm32 I/O: the token endpoint, discovery, JWKS, userinfo and revocation through the
+//! host's global `fetch`, and ID token signatures through WebCrypto. Nothing here is exported to
+//! JavaScript: the npm package's shell does its own I/O around the synchronous core in `src/js`.
 
 mod fetch;
 mod oidc;
-pub(crate) mod storage;
 
 pub(crate) use fetch::send;
 pub(crate) use oidc::{IdTokenContext, JwksCache};
 
-use crate::{Error, ErrorCode};
-use wasm_bindgen::JsValue;
+use crate::Error;
 
 /// The current time in unix seconds, from the host's clock.
 pub(crate) fn now() -> u64 {
     // `as` saturates; a clock before 1970 reads as 0.
     (js_sys::Date::now() / 1000.0) as u64
-}
-
-/// The browser window, or `unsupported_environment` in workers, Workers, Node, Deno and Bun.
-pub(crate) fn window() -> Result<web_sys::Window, Error> {
-    web_sys::window().ok_or(Error::client(ErrorCode::UnsupportedEnvironment))
-}
-
-/// The parameters removed from the address bar after a callback (the error ones too: a reload must not
-/// show a stale error, and `error_description` is attacker-controlled text).
-const CALLBACK_PARAMS: [&str; 7] = [
-    "code",
-    "state",
-    "iss",
-    "session_state",
-    "error",
-    "error_description",
-    "error_uri",
-];
-
-/// Reads `location.href` and replaces the history entry with the same URL minus the callback parameters,
-/// so the code and state do not stay in the address bar, the history or a later `Referer`.
-pub(crate) fn take_callback_url() -> Result<String, Error> {
-    let unsupported = |_: JsValue| Error::client(ErrorCode::UnsupportedEnvironment);
-    let window = window()?;
-    let href = window.location().href().map_err(unsupported)?;
-    let url = web_sys::Url::new(&href).map_err(unsupported)?;
-    let params = url.search_params();
-    for name in CALLBACK_PARAMS {
-        params.delete(name);
-    }
-    let history = window.history().map_err(unsupported)?;
-    let state = history.state().unwrap_or(JsValue::NULL);
-    history
-        .replace_state_with_url(&state, "", Some(&url.href()))
-        .map_err(unsupported)?;
-    Ok(href)
-}
-
-/// `location.assign(url)`.
-pub(crate) fn navigate(url: &str) -> Result<(), Error> {
-    window()?
-        .location()
-        .assign(url)
-        .map_err(|_| Error::client(ErrorCode::UnsupportedEnvironment))
 }
 
 use crate::{

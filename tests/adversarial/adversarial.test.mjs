@@ -169,3 +169,35 @@ test("headless Chromium: storage that throws, garbage entries, replays, two tabs
   assert.equal(server.log("st-tabs").length, 1);
   await Promise.all([page.close(), tabB.close()]);
 });
+
+test("headless Chromium: the address bar keeps other parameters; stale entries go; a bad state touches nothing", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/blank.html`);
+  const out = await inPage(page, "st-bar", `
+    const p = seed();
+    history.replaceState(null, "", "/blank.html?keep=1&code=CODE-secret-1&state=" + encodeURIComponent(p.state) +
+      "&iss=https%3A%2F%2Fidp.example&session_state=s#frag");
+    const first = await outcome();
+    const bar = location.search + location.hash;
+    // An expired entry and an unreadable one are removed on the way; a forged state finds nothing.
+    sessionStorage.setItem("pkce-wasm:pending:adv:stale", JSON.stringify({ ...p, createdAt: 1 }));
+    sessionStorage.setItem("pkce-wasm:pending:adv:junk", "{not json");
+    sessionStorage.setItem("other-app", "kept");
+    visit("forged");
+    const forged = await outcome();
+    const left = Object.keys(sessionStorage).sort();
+    // No state, or a repeated one: rejected before storage is read (a throwing storage proves it).
+    const proto = Object.getPrototypeOf(sessionStorage);
+    const saved = proto.getItem;
+    proto.getItem = () => { throw new Error("storage read"); };
+    try {
+      history.replaceState(null, "", "/blank.html?code=CODE-secret-1");
+      const missing = await outcome();
+      history.replaceState(null, "", "/blank.html?code=CODE-secret-1&state=a&state=b");
+      return [first, bar, forged, left, missing, await outcome()];
+    } finally { proto.getItem = saved; }`);
+  assert.deepEqual(out, ["ok", "?keep=1#frag", "no_pending_authorization", ["other-app"], "missing_state",
+    "duplicate_parameter"]);
+  assert.equal(server.log("st-bar").length, 1);
+  await page.close();
+});

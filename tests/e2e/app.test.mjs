@@ -7,7 +7,7 @@ import path from "node:path";
 import { launchChromium } from "../support/chromium.mjs";
 import { startIdp, TEST_ACCOUNT, CONFIDENTIAL, PROFILES } from "../../idp/server.mjs";
 import { startApp, appConfig } from "../../scripts/app-server.mjs";
-import { initSync, OAuthClient } from "../../pkg/pkce_wasm.js";
+import { initSync, OAuthClient } from "../../pkg/index.js";
 
 initSync({ module: readFileSync(new URL("../../pkg/pkce_wasm_bg.wasm", import.meta.url)) });
 const SHOTS = path.resolve("test-results/e2e");

@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { initSync, OAuthClient, createPkce, isOAuthError } from "../../pkg/pkce_wasm.js";
+import { initSync, OAuthClient, createPkce, isOAuthError } from "../../pkg/index.js";
 import { startTokenServer } from "../support/token-server.mjs";
 
 initSync({ module: readFileSync(new URL("../../pkg/pkce_wasm_bg.wasm", import.meta.url)) });

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { initSync, OAuthClient, isOAuthError } from "../../pkg/pkce_wasm.js";
+import { initSync, OAuthClient, isOAuthError } from "../../pkg/index.js";
 import { startIdp, TEST_ACCOUNT, ES256_CLIENT_ID } from "../../idp/server.mjs";
 import { authorizeWithConsent, CookieJar, request } from "../support/consent.mjs";
 

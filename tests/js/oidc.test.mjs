@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { initSync, OAuthClient, isOAuthError } from "../../pkg/pkce_wasm.js";
+import { initSync, OAuthClient, isOAuthError } from "../../pkg/index.js";
 import { startHostileOidc } from "../support/hostile-oidc.mjs";
 
 initSync({ module: readFileSync(new URL("../../pkg/pkce_wasm_bg.wasm", import.meta.url)) });

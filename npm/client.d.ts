@@ -1,0 +1,305 @@
+// The public types of the `pkce-wasm` npm package (the API of `client.js`).
+
+/** Client authentication at the token endpoint, the same on every request. */
+export type TokenEndpointAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
+
+/** Extra request parameters: a string, or an array of strings for a repeated parameter (e.g. `resource`). */
+export type ExtraParams = Record<string, string | string[] | undefined>;
+
+/** The configuration of an `OAuthClient`. Validated by the constructor (`invalid_config`). */
+export interface OAuthClientConfig {
+  /** The client identifier. */
+  clientId: string;
+  /** Absolute `https:` URL (`http:` only on localhost, 127.0.0.1, [::1]); its query is kept. */
+  authorizationEndpoint: string;
+  /** Absolute `https:` URL (`http:` only on loopback hosts). */
+  tokenEndpoint: string;
+  /** The exact registered redirect URI, without a fragment. */
+  redirectUri: string;
+  /** The default scope; a per-call `scope` replaces it. A nonce is sent whenever it contains `openid`. */
+  scope?: string;
+  /** The issuer identifier; enables the RFC 9207 `iss` check on callbacks. */
+  issuer?: string;
+  /** Reject callbacks without `iss` (needs `issuer`). Default `false`. */
+  requireIss?: boolean;
+  /** Confidential clients only (servers, edge functions). Never ship a secret to a browser. */
+  clientSecret?: string;
+  /** Default `"none"`, or `"client_secret_basic"` when `clientSecret` is set. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /** Added to every authorization URL. Reserved names (`response_type`, `client_id`, `redirect_uri`, `scope`, `state`, `code_challenge`, `code_challenge_method`, `nonce`) are refused. */
+  extraAuthorizationParams?: ExtraParams;
+  /** Added to every token request. Reserved names (`grant_type`, `code`, `code_verifier`, `redirect_uri`, `refresh_token`, `client_id`, `client_secret`, ...) are refused. */
+  extraTokenParams?: ExtraParams;
+  /** Where `login()` keeps pending authorizations. Default `"session"`. */
+  storage?: "session" | "local" | "memory";
+  /** Token endpoint timeout in milliseconds, body included. Default 30000. */
+  timeoutMs?: number;
+  /** How long a pending authorization stays valid, in seconds. Default 600. */
+  pendingTtlSeconds?: number;
+  /**
+   * OpenID Connect: the provider's JWKS (needs `issuer`). With it, every ID token is verified (signature
+   * and claims) on code exchange and refresh, `claims` is set, and an `openid` authorization must return an
+   * ID token. Without it, `id_token` is passed through unverified. `OAuthClient.discover` sets it.
+   */
+  jwksUri?: string;
+  /** OpenID Connect `userinfo_endpoint`, for `userinfo()`. */
+  userinfoEndpoint?: string;
+  /** RP-initiated logout `end_session_endpoint`, for `logoutUrl()`. */
+  endSessionEndpoint?: string;
+  /** RFC 7009 `revocation_endpoint`, for `revoke()`. */
+  revocationEndpoint?: string;
+  /** Leeway for the ID token's `exp`, `iat` and `auth_time`, in seconds. Default 60. */
+  clockToleranceSeconds?: number;
+}
+
+/** The configuration of `OAuthClient.discover`: the endpoints and the issuer come from the discovery document. */
+export type DiscoveryConfig = Omit<OAuthClientConfig, "authorizationEndpoint" | "tokenEndpoint" | "issuer" | "jwksUri" | "userinfoEndpoint" | "endSessionEndpoint" | "revocationEndpoint">;
+
+/** What the client took from the provider: spread it into a config to build a client without discovery. */
+export interface ProviderMetadata {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  requireIss: boolean;
+  jwksUri?: string;
+  userinfoEndpoint?: string;
+  endSessionEndpoint?: string;
+  revocationEndpoint?: string;
+}
+
+/** Verified ID token claims. */
+export interface IdTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  auth_time?: number;
+  nonce?: string;
+  azp?: string;
+  [claim: string]: unknown;
+}
+
+/** Options of `logoutUrl`. */
+export interface LogoutOptions {
+  /** `id_token_hint`. Note that it puts the ID token in the URL; `client_id` is always sent and usually enough. */
+  idTokenHint?: string;
+  /** Registered with the provider. */
+  postLogoutRedirectUri?: string;
+  state?: string;
+}
+
+/** Options of `userinfo`. */
+export interface UserinfoOptions {
+  /** The expected `sub`; taken from the token set's ID token when one is given. */
+  subject?: string;
+}
+
+/** Options of `revoke`. */
+export interface RevokeOptions {
+  /** `token_type_hint`: `"access_token"` or `"refresh_token"`. */
+  hint?: string;
+}
+
+/** Per-call options of `startAuthorization` and `login`. */
+export interface AuthorizationOptions {
+  /** Replaces the configured scope. */
+  scope?: string;
+  /** Added to the configured extra parameters; a name given here replaces the configured values of that name. */
+  extraParams?: ExtraParams;
+  /** `prompt`, e.g. `"consent"` or `"login"`. */
+  prompt?: string;
+  /** `login_hint`. */
+  loginHint?: string;
+}
+
+/** A started authorization. Holds the verifier: keep it private to this user agent, never in a URL. */
+export interface PendingAuthorization {
+  /** Send the user here. */
+  url: string;
+  state: string;
+  codeVerifier: string;
+  /** Present when the scope contains `openid`. */
+  nonce?: string;
+  redirectUri: string;
+  /** The issuer the request was sent to, when configured. */
+  issuer?: string;
+  /** Unix seconds. */
+  createdAt: number;
+  /** The `max_age` sent, in seconds (the ID token's `auth_time` is checked against it). */
+  maxAge?: number;
+}
+
+/** A callback that passed validation. */
+export interface ValidatedCallback {
+  code: string;
+  state: string;
+  iss?: string;
+}
+
+/** A validated token response, with RFC wire names. Members the server did not send are absent. */
+export interface TokenSet {
+  access_token: string;
+  /** Lower-cased; `"bearer"`. */
+  token_type: string;
+  expires_in?: number;
+  /** Receipt time + `expires_in`, integer unix seconds. */
+  expires_at?: number;
+  /** After a refresh without rotation, the refresh token that was used. */
+  refresh_token?: string;
+  /** Verified when the client has a `jwksUri` (then `claims` is set); otherwise passed through unverified. */
+  id_token?: string;
+  scope?: string;
+  /** The verified ID token's claims. */
+  claims?: IdTokenClaims;
+}
+
+/** Options of `refresh`. */
+export interface RefreshOptions {
+  /** A narrower scope than the one granted. */
+  scope?: string;
+}
+
+/** A PKCE pair. */
+export interface PkcePair {
+  codeVerifier: string;
+  codeChallenge: string;
+  codeChallengeMethod: "S256";
+}
+
+/** This library's own error codes. */
+export type OAuthClientErrorCode =
+  | "invalid_config" | "invalid_verifier" | "state_mismatch" | "missing_state" | "issuer_mismatch"
+  | "missing_issuer" | "missing_code" | "duplicate_parameter" | "no_pending_authorization"
+  | "pending_expired" | "invalid_pending" | "invalid_response" | "network_error" | "timeout"
+  | "storage_unavailable" | "unsupported_environment" | "random_unavailable" | "invalid_id_token"
+  | "missing_id_token" | "unsupported_algorithm" | "id_token_signature" | "key_not_found"
+  | "audience_mismatch" | "nonce_mismatch" | "subject_mismatch" | "id_token_expired"
+  | "id_token_issued_in_future" | "auth_time_too_old" | "pkce_unsupported" | "missing_endpoint";
+
+/** Any failure other than a server's error response. */
+export interface OAuthClientError extends Error {
+  name: "OAuthClientError";
+  code: OAuthClientErrorCode;
+  /** Set when an HTTP response was involved (0 for a browser's opaque redirect). */
+  status?: number;
+}
+
+/** The callback carried `error=`. The fields are attacker-controlled text: render them as text. */
+export interface AuthorizationResponseError extends Error {
+  name: "AuthorizationResponseError";
+  /** The RFC error, e.g. `"access_denied"`. */
+  code: string;
+  error: string;
+  error_description?: string;
+  error_uri?: string;
+}
+
+/** The token endpoint answered with an RFC 6749 §5.2 error. */
+export interface TokenResponseError extends Error {
+  name: "TokenResponseError";
+  /** The RFC error, e.g. `"invalid_grant"`. */
+  code: string;
+  error: string;
+  error_description?: string;
+  error_uri?: string;
+  status: number;
+}
+
+export type OAuthError = OAuthClientError | AuthorizationResponseError | TokenResponseError;
+
+/** An OAuth 2.1 Authorization Code + PKCE client for one authorization server.
+ *
+ * The constructor only validates the configuration (`invalid_config`) and never touches storage, so it
+ * works in any runtime. `login()` and `handleCallback()` without a pending authorization are browser
+ * conveniences; the low-level methods (`startAuthorization`, `validateCallback`, `exchangeCode`,
+ * `handleCallback(url, pending)`, `refresh`) run everywhere.
+ */
+export class OAuthClient {
+    /**
+     * Discovers the provider at `issuer` (OpenID Connect Discovery, then RFC 8414) and builds a client with
+     * its endpoints. The document's `issuer` must equal `issuer` (`issuer_mismatch`), it must list `S256`
+     * (`pkce_unsupported`), and `requireIss` follows `authorization_response_iss_parameter_supported`.
+     * Keep `client.metadata` to build the next client without a request.
+     */
+    static discover(issuer: string, config: DiscoveryConfig): Promise<OAuthClient>;
+    /**
+     * Exchanges an authorization code (from `validateCallback`) for tokens.
+     */
+    exchangeCode(code: string, pending: PendingAuthorization): Promise<TokenSet>;
+    /**
+     * Validates the callback and exchanges the code.
+     *
+     * With no arguments (browser): reads `location.href`, strips `code`, `state`, `iss` and
+     * `session_state` from the address bar, and takes the pending authorization stored by `login()` under
+     * the callback's `state` (single use: a replay gets `no_pending_authorization` and sends nothing).
+     * With `url` and `pending`: runs anywhere.
+     */
+    handleCallback(url?: string | null, pending?: PendingAuthorization | null): Promise<TokenSet>;
+    /**
+     * Browser: starts an authorization, stores it under its `state` in the configured storage (expiring
+     * after `pendingTtlSeconds`), and navigates to the authorization URL with `location.assign`.
+     */
+    login(options?: AuthorizationOptions | null): Promise<void>;
+    /**
+     * The RP-initiated logout URL (`end_session_endpoint`): send the user there to sign out at the
+     * provider. `client_id` is always included.
+     */
+    logoutUrl(options?: LogoutOptions | null): string;
+    /**
+     * Validates the configuration. Throws `OAuthClientError` `invalid_config`.
+     */
+    constructor(config: OAuthClientConfig);
+    /**
+     * Refreshes the tokens, optionally for a narrower `scope`. The result keeps `refresh_token` when the
+     * server did not rotate it. Concurrent calls with the same refresh token share one request.
+     *
+     * Pass the token set (rather than its `refresh_token`) so that a new ID token is checked against the
+     * original one: same issuer, subject and audience.
+     */
+    refresh(tokens: TokenSet | string, options?: RefreshOptions | null): Promise<TokenSet>;
+    /**
+     * Revokes a token (RFC 7009), authenticated like token requests. Revoke the refresh token to end the
+     * whole grant.
+     */
+    revoke(token: string, options?: RevokeOptions | null): Promise<void>;
+    /**
+     * Starts an authorization: fresh `state`, PKCE verifier (S256) and, for `openid` scopes, `nonce`.
+     * Keep the returned object (it holds the verifier) and send the user to its `url`.
+     */
+    startAuthorization(options?: AuthorizationOptions | null): PendingAuthorization;
+    /**
+     * Fetches the userinfo endpoint with the token set's access token (or the given one). The response's
+     * `sub` must equal the ID token's (`subject_mismatch`); with a bare access token pass `subject`.
+     */
+    userinfo(tokens: TokenSet | string, options?: UserinfoOptions | null): Promise<Record<string, unknown> & { sub: string }>;
+    /**
+     * Validates a callback URL (or query) against a pending authorization: repeated parameters, `state`,
+     * expiry, `iss`, `error=`, `code`, in that order. Sends nothing.
+     */
+    validateCallback(url: string, pending: PendingAuthorization): ValidatedCallback;
+    /**
+     * The client identifier.
+     */
+    readonly clientId: string;
+    /**
+     * The configured issuer, if any.
+     */
+    readonly issuer: string | undefined;
+    /**
+     * The provider's issuer and endpoints, in the shape of a config (cacheable, JSON-serialisable).
+     */
+    readonly metadata: ProviderMetadata;
+}
+
+/**
+ * A PKCE pair: a fresh verifier (32 random bytes, base64url, 43 characters) and its S256 challenge, or
+ * the challenge of a given verifier (`invalid_verifier` unless 43–128 unreserved characters).
+ */
+export function createPkce(verifier?: string | null): PkcePair;
+
+/**
+ * Whether `value` is an error thrown by this package (`OAuthClientError`, `AuthorizationResponseError` or
+ * `TokenResponseError`).
+ */
+export function isOAuthError(value: unknown): value is OAuthError;

@@ -1,0 +1,373 @@
+// The package's API: a thin shell around the synchronous wasm core (pkce_wasm.js, built from src/js/mod.rs).
+// The core decides everything (configuration, URLs, callback checks, request bodies, response, ID token
+// and key validation, and every error's code and message); the shell does the I/O the core cannot do
+// synchronously: fetch, storage, WebCrypto signatures and the address bar. Keeping promises out of the
+// wasm is what keeps the package small.
+import { Core, callbackState, discovery, discoveryUrls, errorOf, pkce, revoked } from "./pkce_wasm.js";
+
+/** The largest response body read, in bytes; a larger one is `invalid_response` without reading further. */
+const MAX_BODY = 1 << 20;
+/** Removed from the address bar after a callback (the error ones too: a reload must not show a stale error). */
+const CALLBACK_PARAMS = ["code", "state", "iss", "session_state", "error", "error_description", "error_uri"];
+/** The members a discovery document provides; a `discover` config cannot set them. */
+const PROVIDER = ["issuer", "authorizationEndpoint", "tokenEndpoint", "jwksUri", "userinfoEndpoint",
+  "endSessionEndpoint", "revocationEndpoint"];
+const NAMES = ["OAuthClientError", "AuthorizationResponseError", "TokenResponseError"];
+const encoder = new TextEncoder();
+
+/** The one conversion: the core's error JSON → an `Error` with `name`, `code` and the RFC fields. */
+function toError(json) {
+  const { message, ...fields } = JSON.parse(json);
+  return Object.assign(new Error(message), fields);
+}
+
+const fail = (code, status) => toError(errorOf(code, status));
+
+/** Runs a core call; what it throws (an error's JSON text) becomes the typed error. */
+function run(call) {
+  try {
+    return call();
+  } catch (e) {
+    throw typeof e === "string" ? toError(e) : e;
+  }
+}
+
+/** An argument for the core, as JSON text: absent is `null`; a non-finite number stays wrong (a string). */
+function arg(value, code = "invalid_config") {
+  try {
+    return JSON.stringify(value ?? null, (_, v) => (typeof v === "number" && !isFinite(v) ? "NaN" : v));
+  } catch {
+    throw fail(code); // cycles, BigInt
+  }
+}
+
+/** An optional string option: absent → `undefined`, a string → itself, anything else → `invalid_config`. */
+function str(value) {
+  if (value == null) return undefined;
+  if (typeof value !== "string") throw fail("invalid_config");
+  return value;
+}
+
+const now = () => Date.now() / 1000;
+
+function b64u(text) {
+  return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+}
+
+function cancel(stream) {
+  stream?.cancel().catch(() => {});
+}
+
+/**
+ * One HTTP exchange through the global `fetch` (never `window`). `timeoutMs` covers it all, body included.
+ * Redirects are never followed (a 3xx, or a browser's opaque redirect with status 0, is `invalid_response`),
+ * bodies above 1 MiB are refused unread, and no credentials are sent: with them, a browser answers a 401 +
+ * `WWW-Authenticate: Basic` with an HTTP-auth prompt instead of failing.
+ */
+async function http(url, timeoutMs, { body, authorization } = {}) {
+  let signal;
+  try {
+    signal = AbortSignal.timeout(timeoutMs);
+  } catch {
+    throw fail("unsupported_environment");
+  }
+  const headers = { accept: "application/json" };
+  if (authorization) headers.authorization = authorization;
+  const init = { headers, redirect: "manual", credentials: "omit", signal };
+  if (body !== undefined) {
+    init.method = "POST";
+    headers["content-type"] = "application/x-www-form-urlencoded;charset=UTF-8";
+    init.body = body;
+  }
+  try {
+    const res = await fetch(url, init);
+    const status = res.status;
+    if (status === 0 || (status >= 300 && status < 400) || +res.headers.get("content-length") > MAX_BODY) {
+      cancel(res.body);
+      throw fail("invalid_response", status);
+    }
+    const chunks = [];
+    let size = 0;
+    const reader = res.body?.getReader();
+    for (let chunk; reader && !(chunk = await reader.read()).done; ) {
+      size += chunk.value.length;
+      if (size > MAX_BODY) {
+        cancel(reader);
+        throw fail("invalid_response", status);
+      }
+      chunks.push(chunk.value);
+    }
+    const bytes = new Uint8Array(size);
+    chunks.reduce((at, c) => (bytes.set(c, at), at + c.length), 0);
+    return { status, type: res.headers.get("content-type") ?? undefined, body: bytes };
+  } catch (e) {
+    if (isOAuthError(e)) throw e;
+    // An aborted signal means our timeout fired, whatever the host called the rejection.
+    throw fail(signal.aborted ? "timeout" : "network_error");
+  }
+}
+
+/** A `Storage`-shaped map, for `storage: "memory"`. */
+function memoryStorage() {
+  const m = new Map();
+  return {
+    getItem: (k) => m.get(k) ?? null,
+    setItem: (k, v) => m.set(k, v),
+    removeItem: (k) => m.delete(k),
+    key: (i) => [...m.keys()][i] ?? null,
+    get length() {
+      return m.size;
+    },
+  };
+}
+
+/** The browser window, or `unsupported_environment` (workers, Workers, Node, Deno, Bun). */
+function browser() {
+  const w = globalThis.window;
+  if (!w?.location || !w.history) throw fail("unsupported_environment");
+  return w;
+}
+
+/**
+ * Reads `location.href` and replaces the history entry with the same URL minus the callback parameters, so
+ * the code and state stay neither in the address bar, nor in the history, nor in a later `Referer`.
+ */
+function takeCallbackUrl() {
+  const w = browser();
+  try {
+    const href = w.location.href;
+    const url = new URL(href);
+    for (const name of CALLBACK_PARAMS) url.searchParams.delete(name);
+    w.history.replaceState(w.history.state, "", url.href);
+    return href;
+  } catch {
+    throw fail("unsupported_environment");
+  }
+}
+
+export class OAuthClient {
+  #core;
+  #info;
+  #memory = memoryStorage();
+  /** The refresh in flight per refresh token (one token is never presented twice at once). */
+  #refreshing = new Map();
+  /** The provider's last JWKS response, for ID token signatures. */
+  #jwks;
+
+  constructor(config) {
+    this.#core = run(() => new Core(arg(config)));
+    this.#info = JSON.parse(this.#core.info());
+  }
+
+  static async discover(issuer, config) {
+    const base = { ...config };
+    for (const name of PROVIDER) delete base[name];
+    if (typeof issuer !== "string") throw fail("invalid_config");
+    const urls = JSON.parse(run(() => discoveryUrls(issuer)));
+    // The rest of the config is checked before any request (the issuer stands in for the endpoints).
+    const { timeoutMs } = new OAuthClient({ ...base, issuer, authorizationEndpoint: issuer, tokenEndpoint: issuer })
+      .#info;
+    let last = fail("invalid_response");
+    for (const url of urls) {
+      const r = await http(url, timeoutMs);
+      if (r.status >= 400) {
+        last = fail("invalid_response", r.status);
+        continue;
+      }
+      const metadata = JSON.parse(run(() => discovery(issuer, r.status, r.type, r.body)));
+      return new OAuthClient({ ...base, ...metadata, requireIss: !!base.requireIss || metadata.requireIss });
+    }
+    throw last;
+  }
+
+  get metadata() {
+    return { ...this.#info.metadata };
+  }
+
+  get clientId() {
+    return this.#info.clientId;
+  }
+
+  get issuer() {
+    return this.#info.metadata.issuer;
+  }
+
+  startAuthorization(options) {
+    return JSON.parse(run(() => this.#core.start(arg(options), now())));
+  }
+
+  validateCallback(url, pending) {
+    return JSON.parse(run(() => this.#core.validate(String(url), arg(pending, "invalid_pending"), now())));
+  }
+
+  async exchangeCode(code, pending) {
+    const p = arg(pending, "invalid_pending");
+    return this.#tokens(run(() => this.#core.exchange(typeof code === "string" ? code : "", p)), undefined, p);
+  }
+
+  async handleCallback(url, pending) {
+    const href = url == null ? takeCallbackUrl() : String(url);
+    let p;
+    if (pending == null) {
+      const state = run(() => callbackState(href));
+      const key = this.#key(state);
+      const store = this.#storage();
+      p = store.get(key);
+      store.remove(key);
+      // Housekeeping only: a storage failure here must not hide the real outcome.
+      try {
+        this.#clean(now());
+      } catch {}
+      if (p == null) throw this.#unmatched();
+    } else {
+      p = arg(pending, "invalid_pending");
+    }
+    const v = JSON.parse(run(() => this.#core.validate(href, p, now())));
+    return this.#tokens(run(() => this.#core.exchange(v.code, p)), undefined, p);
+  }
+
+  refresh(tokens, options) {
+    const rt = typeof tokens === "string" ? tokens : typeof tokens?.refresh_token === "string" ? tokens.refresh_token : "";
+    const shared = this.#refreshing.get(rt);
+    if (shared) return shared;
+    const p = this.#refresh(rt, tokens, options);
+    this.#refreshing.set(rt, p);
+    const done = () => this.#refreshing.delete(rt);
+    p.then(done, done);
+    return p;
+  }
+
+  async #refresh(rt, tokens, options) {
+    if (options != null && typeof options !== "object") throw fail("invalid_config");
+    const idToken = typeof tokens === "object" ? str(tokens?.id_token) : undefined;
+    const request = run(() => this.#core.refresh(rt, str(options?.scope), idToken));
+    return this.#tokens(request, rt, undefined, idToken);
+  }
+
+  async login(options) {
+    const w = browser();
+    const pending = run(() => this.#core.start(arg(options), now()));
+    const { state, url } = JSON.parse(pending);
+    this.#clean(now());
+    this.#storage().set(this.#key(state), pending);
+    w.location.assign(url);
+  }
+
+  async userinfo(tokens, options) {
+    const accessToken = typeof tokens === "string" ? tokens : str(tokens?.access_token) ?? "";
+    const subject = run(() => this.#core.subject(str(options?.subject), str(tokens?.id_token)));
+    const request = JSON.parse(run(() => this.#core.userinfoRequest(accessToken)));
+    const r = await http(request.url, this.#info.timeoutMs, { authorization: request.authorization });
+    return JSON.parse(run(() => this.#core.userinfo(r.status, r.type, r.body, subject)));
+  }
+
+  logoutUrl(options) {
+    return run(() => this.#core.logout(arg(options)));
+  }
+
+  async revoke(token, options) {
+    const hint = str(options?.hint);
+    const request = JSON.parse(run(() => this.#core.revocation(typeof token === "string" ? token : "", hint)));
+    const r = await http(request.url, this.#info.timeoutMs, request);
+    run(() => revoked(r.status, r.body));
+  }
+
+  /** Sends a token request and validates the answer; an ID token's claims come back checked, and its
+   * signature is verified here before the token set is handed out. */
+  async #tokens(request, refreshToken, pending, idToken) {
+    const req = JSON.parse(request);
+    const r = await http(req.url, this.#info.timeoutMs, req);
+    const tokens = JSON.parse(
+      run(() => this.#core.tokens(r.status, r.type, r.body, now(), refreshToken, pending, idToken)),
+    );
+    if (tokens.claims) await this.#verify(tokens.id_token);
+    return tokens;
+  }
+
+  /** The cached JWKS first; with no fitting key there, the JWKS fetched once more (key rotation). */
+  async #verify(idToken) {
+    let key = null;
+    if (this.#jwks) {
+      try {
+        key = JSON.parse(this.#core.key(idToken, 200, this.#jwks.type, this.#jwks.body));
+      } catch {}
+    }
+    if (!key) {
+      const r = await http(this.#info.metadata.jwksUri, this.#info.timeoutMs);
+      key = JSON.parse(run(() => this.#core.key(idToken, r.status, r.type, r.body)));
+      this.#jwks = r;
+      if (!key) throw fail("key_not_found");
+    }
+    const subtle = globalThis.crypto?.subtle;
+    if (!subtle) throw fail("unsupported_environment");
+    const [header, payload, signature] = idToken.split(".");
+    let valid = false;
+    try {
+      const k = await subtle.importKey("jwk", key.jwk, key.alg, false, ["verify"]);
+      valid = await subtle.verify(key.alg, k, b64u(signature), encoder.encode(header + "." + payload));
+    } catch {}
+    if (valid !== true) throw fail("id_token_signature");
+  }
+
+  #key(state) {
+    return "pkce-wasm:pending:" + this.#info.clientId + ":" + state;
+  }
+
+  /** The configured storage, every call wrapped: a throwing or missing storage is `storage_unavailable`. */
+  #storage() {
+    const kind = this.#info.storage;
+    const use = (f) => {
+      try {
+        return f(kind === "memory" ? this.#memory : globalThis.window[kind + "Storage"]);
+      } catch {
+        throw fail("storage_unavailable");
+      }
+    };
+    return {
+      get: (k) => use((s) => s.getItem(k)),
+      set: (k, v) => use((s) => s.setItem(k, v)),
+      remove: (k) => use((s) => s.removeItem(k)),
+      keys: () =>
+        use((s) => {
+          const prefix = this.#key("");
+          const keys = [];
+          for (let i = 0; i < s.length; i++) if (s.key(i)?.startsWith(prefix)) keys.push(s.key(i));
+          return keys;
+        }),
+    };
+  }
+
+  /** Removes pending authorizations that expired or cannot be read. */
+  #clean(at) {
+    const store = this.#storage();
+    for (const key of store.keys()) {
+      let fresh = false;
+      try {
+        const created = JSON.parse(store.get(key)).createdAt;
+        fresh = typeof created === "number" && at < created + this.#info.pendingTtlSeconds;
+      } catch {}
+      if (!fresh) store.remove(key);
+    }
+  }
+
+  /**
+   * A callback whose `state` matches no stored pending authorization. If authorizations of this client are
+   * pending, the callback is forged or crossed: `state_mismatch`, and those authorizations are consumed (a
+   * retry starts afresh). Otherwise it is a replay or a stray: `no_pending_authorization`.
+   */
+  #unmatched() {
+    const store = this.#storage();
+    const keys = store.keys();
+    for (const key of keys) store.remove(key);
+    return fail(keys.length ? "state_mismatch" : "no_pending_authorization");
+  }
+}
+
+export function createPkce(verifier) {
+  if (verifier != null && typeof verifier !== "string") throw fail("invalid_verifier");
+  return JSON.parse(run(() => pkce(verifier ?? undefined)));
+}
+
+export function isOAuthError(value) {
+  return value instanceof Error && typeof value.code === "string" && NAMES.includes(value.name);
+}
