@@ -15,7 +15,7 @@ rm -rf pkg
 wasm-bindgen --target web --out-dir pkg target/wasm32-unknown-unknown/release/pkce_wasm.wasm
 
 log "wasm-opt -Oz (binaryen $(wasm-opt --version | awk '{print $3}'))"
-wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+wasm-opt -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   pkg/pkce_wasm_bg.wasm -o pkg/pkce_wasm_bg.wasm
 

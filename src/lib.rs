@@ -53,10 +53,11 @@
 
 extern crate alloc;
 
-/// The npm package's allocator (std's own is dlmalloc too).
+/// The npm package's allocator.
 #[cfg(all(target_arch = "wasm32", feature = "npm-package"))]
 #[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
 /// The npm package never formats a panic: nothing in it is meant to panic (clippy denies `unwrap`,
 /// `expect`, `panic` and indexing), and a message would only cost bytes. A panic traps.
