@@ -154,7 +154,7 @@ const lines = [
   "",
   `Ratio pkce-wasm / hand-written: **${ratio.toFixed(2)}**. Failed requests (connection resets on reused sockets): ${totalFailed}${failures.size ? ` (${[...failures.keys()].join(", ")})` : ""}.`,
   "",
-  `Not yet profiled; likely contributors: the JS/wasm boundary for the pending object and the token set (\`Reflect\` reads and writes), the extra promise layer of \`future_to_promise\`, and reading the body chunk by chunk through a stream reader for the size cap. The hand-written handler also checks less (no constant-time compare, no body cap, and \`res.json()\` accepts duplicate members). Profiling this is the next step.`,
+  `Not yet profiled. Since the npm package became a JavaScript shell around a synchronous wasm core the ratio rose from 0.73 to about 0.83; what is left is likely the JSON text exchanged with the core on each call (JSON.stringify of the pending authorization, JSON.parse of the token set), the body read chunk by chunk through a stream reader for the size cap, and two wasm calls per exchange. The hand-written handler also checks less (no constant-time compare, no body cap, and \`res.json()\` accepts duplicate members).`,
   "",
   `Note: all three processes share the machine's cores, so the absolute figures are lower than on a dedicated host; the ratio is the result.`,
   "",
