@@ -12,7 +12,7 @@ use crate::config::{check_url, UrlKind};
 use crate::encoding::{base64url_decode, FormSerializer};
 use crate::error::{Error, ErrorCode};
 use crate::json::{self, Json};
-use crate::token::{is_json_media_type, TokenRequest};
+use crate::token::{is_json_media_type, TokenRequest, TokenSet};
 use crate::types::IdToken;
 use crate::{ClientConfig, OAuthClient, CODE_CHALLENGE_METHOD};
 
@@ -403,6 +403,55 @@ pub fn validate_claims(jws: &Jws, e: &IdTokenExpectations<'_>) -> Result<IdToken
         }
     }
     Ok(c)
+}
+
+/// What an ID token in a token response is checked against.
+pub(crate) struct IdTokenContext<'a> {
+    /// The `nonce` of the authorization (an `openid` request): an ID token is then required.
+    pub(crate) nonce: Option<&'a str>,
+    pub(crate) max_age: Option<u64>,
+    /// On refresh, the claims of the ID token the session started with.
+    pub(crate) previous: Option<&'a IdTokenClaims>,
+}
+
+impl OAuthClient {
+    /// The claims step of ID token verification, shared by the Rust API's I/O and the npm core. For an
+    /// OpenID Connect client (one with a `jwks_uri`): an `openid` authorization (`ctx.nonce`) must return
+    /// an ID token (`missing_id_token`), and a returned one must parse and pass [`validate_claims`]. Returns
+    /// the token and its claims, whose signature the caller then verifies; `None` when there is nothing to
+    /// verify.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn id_token_claims(
+        &self,
+        tokens: &TokenSet,
+        ctx: &IdTokenContext<'_>,
+        now: u64,
+    ) -> Result<Option<(Jws, IdTokenClaims)>, Error> {
+        let c = &self.config;
+        let (Some(_), Some(issuer)) = (c.jwks_uri.as_deref(), c.issuer.as_deref()) else {
+            return Ok(None);
+        };
+        let Some(id_token) = &tokens.id_token else {
+            return match ctx.nonce {
+                Some(_) => Err(Error::client(ErrorCode::MissingIdToken)),
+                None => Ok(None),
+            };
+        };
+        let jws = parse_jws(id_token)?;
+        let claims = validate_claims(
+            &jws,
+            &IdTokenExpectations {
+                issuer,
+                client_id: &c.client_id,
+                nonce: ctx.nonce,
+                max_age: ctx.max_age,
+                previous: ctx.previous,
+                clock_tolerance: c.clock_tolerance_seconds,
+                now,
+            },
+        )?;
+        Ok(Some((jws, claims)))
+    }
 }
 
 /// A public key from the provider's JWKS, reduced to the members WebCrypto's JWK import needs.

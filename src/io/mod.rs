@@ -6,7 +6,9 @@ mod fetch;
 mod oidc;
 
 pub(crate) use fetch::send;
-pub(crate) use oidc::{IdTokenContext, JwksCache};
+pub(crate) use oidc::JwksCache;
+
+use crate::oidc::IdTokenContext;
 
 use crate::Error;
 

@@ -13,8 +13,8 @@ use wasm_bindgen_futures::JsFuture;
 use super::fetch::{http, Http};
 use super::now;
 use crate::oidc::{
-    discovery_urls, parse_discovery, parse_jws, parse_revocation_response, parse_userinfo,
-    select_key, validate_claims, Alg, IdTokenClaims, IdTokenExpectations, Jws, PublicJwk,
+    discovery_urls, parse_discovery, parse_revocation_response, parse_userinfo, select_key, Alg,
+    IdTokenContext, Jws, PublicJwk,
 };
 use crate::{AccessToken, ClientConfig, Error, ErrorCode, OAuthClient, TokenSet};
 
@@ -46,15 +46,6 @@ extern "C" {
 /// The provider's JWKS document as last fetched (the raw body; parsing it again is cheap).
 #[derive(Default)]
 pub(crate) struct JwksCache(Cell<Option<Vec<u8>>>);
-
-/// What an ID token in a token response is checked against.
-pub(crate) struct IdTokenContext<'a> {
-    /// The `nonce` of the authorization (an `openid` request): an ID token is then required.
-    pub(crate) nonce: Option<&'a str>,
-    pub(crate) max_age: Option<u64>,
-    /// On refresh, the claims of the ID token the session started with.
-    pub(crate) previous: Option<&'a IdTokenClaims>,
-}
 
 fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
@@ -177,29 +168,12 @@ impl OAuthClient {
         ctx: &IdTokenContext<'_>,
         cache: &JwksCache,
     ) -> Result<(), Error> {
-        let c = &self.config;
-        let (Some(jwks_uri), Some(issuer)) = (c.jwks_uri.as_deref(), c.issuer.as_deref()) else {
+        let Some((jws, claims)) = self.id_token_claims(tokens, ctx, now())? else {
             return Ok(());
         };
-        let Some(id_token) = &tokens.id_token else {
-            return match ctx.nonce {
-                Some(_) => Err(Error::client(ErrorCode::MissingIdToken)),
-                None => Ok(()),
-            };
+        let Some(jwks_uri) = self.config.jwks_uri.as_deref() else {
+            return Ok(());
         };
-        let jws = parse_jws(id_token)?;
-        let claims = validate_claims(
-            &jws,
-            &IdTokenExpectations {
-                issuer,
-                client_id: &c.client_id,
-                nonce: ctx.nonce,
-                max_age: ctx.max_age,
-                previous: ctx.previous,
-                clock_tolerance: c.clock_tolerance_seconds,
-                now: now(),
-            },
-        )?;
         // The cached JWKS first; on no match (or no cache), fetch it once (key rotation) and decide.
         let key = match cache.0.take() {
             Some(body) => {
