@@ -175,7 +175,9 @@ export type OAuthClientErrorCode =
   | "storage_unavailable" | "unsupported_environment" | "random_unavailable" | "invalid_id_token"
   | "missing_id_token" | "unsupported_algorithm" | "id_token_signature" | "key_not_found"
   | "audience_mismatch" | "nonce_mismatch" | "subject_mismatch" | "id_token_expired"
-  | "id_token_issued_in_future" | "auth_time_too_old" | "pkce_unsupported" | "missing_endpoint";
+  | "id_token_issued_in_future" | "auth_time_too_old" | "pkce_unsupported" | "missing_endpoint"
+  // The sealing helpers (`seal.js`).
+  | "invalid_sealed_value" | "session_expired";
 
 /** Any failure other than a server's error response. */
 export interface OAuthClientError extends Error {

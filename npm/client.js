@@ -3,7 +3,7 @@
 // and key validation, and every error's code and message); the shell does the I/O the core cannot do
 // synchronously: fetch, storage, WebCrypto signatures and the address bar. Keeping promises out of the
 // wasm is what keeps the package small.
-import { Core, callbackState, discovery, discoveryUrls, errorOf, pkce, revoked } from "./pkce_wasm.js";
+import { Core } from "./pkce_wasm.js";
 
 /** The largest response body read, in bytes; a larger one is `invalid_response` without reading further. */
 const MAX_BODY = 1 << 20;
@@ -14,6 +14,11 @@ const PROVIDER = ["issuer", "authorizationEndpoint", "tokenEndpoint", "jwksUri",
   "endSessionEndpoint", "revocationEndpoint"];
 const NAMES = ["OAuthClientError", "AuthorizationResponseError", "TokenResponseError"];
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array();
+// The core's operations (`op` in src/js/mod.rs): one export, so the generated glue stays small.
+const INFO = 0, START = 1, VALIDATE = 2, EXCHANGE = 3, REFRESH = 4, TOKENS = 5, KEY = 6, USERINFO_REQUEST = 7,
+  SUBJECT = 8, USERINFO = 9, REVOCATION = 10, LOGOUT = 11, CALLBACK_STATE = 12, DISCOVERY_URLS = 13,
+  DISCOVERY = 14, PKCE = 15, ERROR = 16, REVOKED = 17;
 
 /** The one conversion: the core's error JSON → an `Error` with `name`, `code` and the RFC fields. */
 function toError(json) {
@@ -21,16 +26,26 @@ function toError(json) {
   return Object.assign(new Error(message), fields);
 }
 
-const fail = (code, status) => toError(errorOf(code, status));
+/** The core for the operations that need no client (created after the wasm is initialised). */
+let free;
 
-/** Runs a core call; what it throws (an error's JSON text) becomes the typed error. */
-function run(call) {
+/**
+ * Runs operation `op` of a core (by default the client-less one) on `args`, an array of strings, integers
+ * and absent values, and `body`, a response body; what it throws (an error's JSON text) becomes the typed
+ * error.
+ */
+function call(op, args, body = EMPTY, core = (free ??= new Core("null"))) {
   try {
-    return call();
+    return core.call(op, JSON.stringify(args), body);
   } catch (e) {
-    throw typeof e === "string" ? toError(e) : e;
+    throw typed(e);
   }
 }
+
+/** What the core throws (an error's JSON text) as the typed error; anything else as it is. */
+const typed = (e) => (typeof e === "string" ? toError(e) : e);
+
+const fail = (code, status) => toError(call(ERROR, [code, status]));
 
 /** An argument for the core, as JSON text: absent is `null`; a non-finite number stays wrong (a string). */
 function arg(value, code = "invalid_config") {
@@ -48,7 +63,7 @@ function str(value) {
   return value;
 }
 
-const now = () => Date.now() / 1000;
+const now = () => Math.floor(Date.now() / 1000);
 
 function b64u(text) {
   return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
@@ -155,15 +170,19 @@ export class OAuthClient {
   #jwks;
 
   constructor(config) {
-    this.#core = run(() => new Core(arg(config)));
-    this.#info = JSON.parse(this.#core.info());
+    try {
+      this.#core = new Core(arg(config));
+    } catch (e) {
+      throw typed(e);
+    }
+    this.#info = JSON.parse(this.#call(INFO, []));
   }
 
   static async discover(issuer, config) {
     const base = { ...config };
     for (const name of PROVIDER) delete base[name];
     if (typeof issuer !== "string") throw fail("invalid_config");
-    const urls = JSON.parse(run(() => discoveryUrls(issuer)));
+    const urls = JSON.parse(call(DISCOVERY_URLS, [issuer]));
     // The rest of the config is checked before any request (the issuer stands in for the endpoints).
     const { timeoutMs } = new OAuthClient({ ...base, issuer, authorizationEndpoint: issuer, tokenEndpoint: issuer })
       .#info;
@@ -174,7 +193,7 @@ export class OAuthClient {
         last = fail("invalid_response", r.status);
         continue;
       }
-      const metadata = JSON.parse(run(() => discovery(issuer, r.status, r.type, r.body)));
+      const metadata = JSON.parse(call(DISCOVERY, [issuer, r.status, r.type], r.body));
       return new OAuthClient({ ...base, ...metadata, requireIss: !!base.requireIss || metadata.requireIss });
     }
     throw last;
@@ -193,23 +212,23 @@ export class OAuthClient {
   }
 
   startAuthorization(options) {
-    return JSON.parse(run(() => this.#core.start(arg(options), now())));
+    return JSON.parse(this.#call(START, [arg(options), now()]));
   }
 
   validateCallback(url, pending) {
-    return JSON.parse(run(() => this.#core.validate(String(url), arg(pending, "invalid_pending"), now())));
+    return JSON.parse(this.#call(VALIDATE, [String(url), arg(pending, "invalid_pending"), now()]));
   }
 
   async exchangeCode(code, pending) {
     const p = arg(pending, "invalid_pending");
-    return this.#tokens(run(() => this.#core.exchange(typeof code === "string" ? code : "", p)), undefined, p);
+    return this.#tokens(this.#call(EXCHANGE, [typeof code === "string" ? code : "", p]), undefined, p);
   }
 
   async handleCallback(url, pending) {
     const href = url == null ? takeCallbackUrl() : String(url);
     let p;
     if (pending == null) {
-      const state = run(() => callbackState(href));
+      const state = call(CALLBACK_STATE, [href]);
       const key = this.#key(state);
       const store = this.#storage();
       p = store.get(key);
@@ -222,8 +241,8 @@ export class OAuthClient {
     } else {
       p = arg(pending, "invalid_pending");
     }
-    const v = JSON.parse(run(() => this.#core.validate(href, p, now())));
-    return this.#tokens(run(() => this.#core.exchange(v.code, p)), undefined, p);
+    const v = JSON.parse(this.#call(VALIDATE, [href, p, now()]));
+    return this.#tokens(this.#call(EXCHANGE, [v.code, p]), undefined, p);
   }
 
   refresh(tokens, options) {
@@ -240,13 +259,13 @@ export class OAuthClient {
   async #refresh(rt, tokens, options) {
     if (options != null && typeof options !== "object") throw fail("invalid_config");
     const idToken = typeof tokens === "object" ? str(tokens?.id_token) : undefined;
-    const request = run(() => this.#core.refresh(rt, str(options?.scope), idToken));
+    const request = this.#call(REFRESH, [rt, str(options?.scope), idToken]);
     return this.#tokens(request, rt, undefined, idToken);
   }
 
   async login(options) {
     const w = browser();
-    const pending = run(() => this.#core.start(arg(options), now()));
+    const pending = this.#call(START, [arg(options), now()]);
     const { state, url } = JSON.parse(pending);
     this.#clean(now());
     this.#storage().set(this.#key(state), pending);
@@ -255,21 +274,21 @@ export class OAuthClient {
 
   async userinfo(tokens, options) {
     const accessToken = typeof tokens === "string" ? tokens : str(tokens?.access_token) ?? "";
-    const subject = run(() => this.#core.subject(str(options?.subject), str(tokens?.id_token)));
-    const request = JSON.parse(run(() => this.#core.userinfoRequest(accessToken)));
+    const subject = this.#call(SUBJECT, [str(options?.subject), str(tokens?.id_token)]);
+    const request = JSON.parse(this.#call(USERINFO_REQUEST, [accessToken]));
     const r = await http(request.url, this.#info.timeoutMs, { authorization: request.authorization });
-    return JSON.parse(run(() => this.#core.userinfo(r.status, r.type, r.body, subject)));
+    return JSON.parse(this.#call(USERINFO, [r.status, r.type, subject], r.body));
   }
 
   logoutUrl(options) {
-    return run(() => this.#core.logout(arg(options)));
+    return this.#call(LOGOUT, [arg(options)]);
   }
 
   async revoke(token, options) {
     const hint = str(options?.hint);
-    const request = JSON.parse(run(() => this.#core.revocation(typeof token === "string" ? token : "", hint)));
+    const request = JSON.parse(this.#call(REVOCATION, [typeof token === "string" ? token : "", hint]));
     const r = await http(request.url, this.#info.timeoutMs, request);
-    run(() => revoked(r.status, r.body));
+    call(REVOKED, [r.status], r.body);
   }
 
   /** Sends a token request and validates the answer; an ID token's claims come back checked, and its
@@ -277,9 +296,7 @@ export class OAuthClient {
   async #tokens(request, refreshToken, pending, idToken) {
     const req = JSON.parse(request);
     const r = await http(req.url, this.#info.timeoutMs, req);
-    const tokens = JSON.parse(
-      run(() => this.#core.tokens(r.status, r.type, r.body, now(), refreshToken, pending, idToken)),
-    );
+    const tokens = JSON.parse(this.#call(TOKENS, [r.status, r.type, now(), refreshToken, pending, idToken], r.body));
     if (tokens.claims) await this.#verify(tokens.id_token);
     return tokens;
   }
@@ -289,12 +306,12 @@ export class OAuthClient {
     let key = null;
     if (this.#jwks) {
       try {
-        key = JSON.parse(this.#core.key(idToken, 200, this.#jwks.type, this.#jwks.body));
+        key = JSON.parse(this.#call(KEY, [idToken, 200, this.#jwks.type], this.#jwks.body));
       } catch {}
     }
     if (!key) {
       const r = await http(this.#info.metadata.jwksUri, this.#info.timeoutMs);
-      key = JSON.parse(run(() => this.#core.key(idToken, r.status, r.type, r.body)));
+      key = JSON.parse(this.#call(KEY, [idToken, r.status, r.type], r.body));
       this.#jwks = r;
       if (!key) throw fail("key_not_found");
     }
@@ -307,6 +324,10 @@ export class OAuthClient {
       valid = await subtle.verify(key.alg, k, b64u(signature), encoder.encode(header + "." + payload));
     } catch {}
     if (valid !== true) throw fail("id_token_signature");
+  }
+
+  #call(op, args, body) {
+    return call(op, args, body, this.#core);
   }
 
   #key(state) {
@@ -365,7 +386,7 @@ export class OAuthClient {
 
 export function createPkce(verifier) {
   if (verifier != null && typeof verifier !== "string") throw fail("invalid_verifier");
-  return JSON.parse(run(() => pkce(verifier ?? undefined)));
+  return JSON.parse(call(PKCE, [verifier]));
 }
 
 export function isOAuthError(value) {

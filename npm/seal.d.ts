@@ -1,4 +1,4 @@
-import type { PendingAuthorization } from "./pkce_wasm.js";
+import type { PendingAuthorization } from "./client.js";
 
 /** Options of the sealing functions. */
 export interface SealOptions {

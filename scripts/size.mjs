@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 // The issue's target is 24 KiB; today's figure plus a small margin gates regressions until the size work lands.
-const BUDGET_BROTLI = Number(process.env.PKCE_WASM_SIZE_BUDGET ?? 36 * 1024);
+const BUDGET_BROTLI = Number(process.env.PKCE_WASM_SIZE_BUDGET ?? 32 * 1024);
 // Everything a browser loads for `import ... from "pkce-wasm"` (before any tree shaking of the seal helpers).
 const files = ["pkg/pkce_wasm_bg.wasm", "pkg/pkce_wasm.js", "pkg/client.js", "pkg/index.js", "pkg/seal.js"];
 const sizes = files.map((f) => {

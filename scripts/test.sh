@@ -52,6 +52,9 @@ node --input-type=module -e '
 '
 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test browser --test worker
 
+log "TypeScript: the package's declarations under tsc --strict (tests/types/usage.ts)"
+tsc -p tests/types
+
 log "JS tests against pkg/ (node --test)"
 node --test tests/js/*.test.mjs
 

@@ -11,12 +11,13 @@
 #![allow(unreachable_pub)] // `#[wasm_bindgen]` items are reachable from JavaScript.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 mod input;
 
 use wasm_bindgen::prelude::*;
 
-use crate::json::{write_string, ObjectWriter};
+use crate::json::{self, write_string, Json, ObjectWriter};
 use crate::oidc::{
     discovery_urls, parse_discovery, parse_jws, parse_revocation_response, parse_userinfo,
     select_key, Alg, IdTokenClaims, IdTokenContext,
@@ -53,11 +54,6 @@ type Out = Result<String, JsValue>;
 
 fn out(r: Result<String, Error>) -> Out {
     r.map_err(thrown)
-}
-
-/// Seconds from the shell's clock (`Date.now() / 1000`); `as` saturates, so a clock before 1970 reads 0.
-fn secs(now: f64) -> u64 {
-    now as u64
 }
 
 pub(crate) fn pending_json(p: &PendingAuthorization) -> String {
@@ -116,7 +112,7 @@ fn algorithm_json(alg: Alg) -> String {
 }
 
 /// The claims of an ID token verified earlier (kept in a token set), for the refresh continuity checks.
-fn kept_claims(id_token: Option<String>) -> Result<Option<IdTokenClaims>, Error> {
+fn kept_claims(id_token: Option<&str>) -> Result<Option<IdTokenClaims>, Error> {
     match id_token {
         Some(t) => Ok(Some(IdTokenClaims::from_jws(&parse_jws(&IdToken::new(
             t,
@@ -137,27 +133,243 @@ fn metadata<'a>(o: &'a mut ObjectWriter, c: &ClientConfig) -> &'a mut ObjectWrit
         .opt_str("revocationEndpoint", c.revocation_endpoint.as_deref())
 }
 
-/// One validated client configuration (`new OAuthClient(config)` holds one).
+/// The operations of [`Core::call`]. `npm/client.js` uses the same numbers.
+pub mod op {
+    /// `[]` → the configuration the shell needs (see [`super::Core::info`]).
+    pub const INFO: u8 = 0;
+    /// `[options, now]` → a new pending authorization (`options`: `AuthorizationOptions` JSON text).
+    pub const START: u8 = 1;
+    /// `[url, pending, now]` → `{ code, state, iss? }` (`pending`: its JSON text).
+    pub const VALIDATE: u8 = 2;
+    /// `[code, pending]` → the code exchange request `{ url, body, authorization? }`.
+    pub const EXCHANGE: u8 = 3;
+    /// `[refreshToken, scope?, idToken?]` → the refresh request.
+    pub const REFRESH: u8 = 4;
+    /// `[status, contentType?, now, refreshToken?, pending?, idToken?]` + body → the token set.
+    pub const TOKENS: u8 = 5;
+    /// `[idToken, status, contentType?]` + JWKS body → `{ jwk, alg }` or `null`.
+    pub const KEY: u8 = 6;
+    /// `[accessToken]` → the userinfo request `{ url, authorization }`.
+    pub const USERINFO_REQUEST: u8 = 7;
+    /// `[subject?, idToken?]` → the expected subject (a bare string).
+    pub const SUBJECT: u8 = 8;
+    /// `[status, contentType?, subject]` + body → the userinfo JSON.
+    pub const USERINFO: u8 = 9;
+    /// `[token, hint?]` → the revocation request.
+    pub const REVOCATION: u8 = 10;
+    /// `[options]` → the logout URL (a bare string; `options`: `LogoutOptions` JSON text).
+    pub const LOGOUT: u8 = 11;
+    /// `[url]` → the callback's `state` (a bare string). Needs no client.
+    pub const CALLBACK_STATE: u8 = 12;
+    /// `[issuer]` → the two discovery URLs, a JSON array. Needs no client.
+    pub const DISCOVERY_URLS: u8 = 13;
+    /// `[issuer, status, contentType?]` + body → the provider metadata. Needs no client.
+    pub const DISCOVERY: u8 = 14;
+    /// `[verifier?]` → `{ codeVerifier, codeChallenge, codeChallengeMethod }`. Needs no client.
+    pub const PKCE: u8 = 15;
+    /// `[code, status?]` → that error's JSON (returned, not thrown). Needs no client.
+    pub const ERROR: u8 = 16;
+    /// `[status]` + body → `null` when the revocation succeeded. Needs no client.
+    pub const REVOKED: u8 = 17;
+}
+
+/// The arguments of one call: a JSON array of strings, integers and `null`s, built by the shell. A missing
+/// or wrongly typed argument reads as absent (the operations reject what they cannot use).
+struct Args(Vec<Json>);
+
+impl Args {
+    fn opt_str(&self, i: usize) -> Option<&str> {
+        match self.0.get(i) {
+            Some(Json::String(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn str(&self, i: usize) -> &str {
+        self.opt_str(i).unwrap_or_default()
+    }
+
+    /// A JSON text argument (options); absent reads as `null`.
+    fn json(&self, i: usize) -> &str {
+        self.opt_str(i).unwrap_or("null")
+    }
+
+    fn owned(&self, i: usize) -> Option<String> {
+        self.opt_str(i).map(String::from)
+    }
+
+    fn opt_uint(&self, i: usize) -> Option<u64> {
+        match self.0.get(i) {
+            Some(Json::Number(n)) => json::parse_uint(n.as_bytes()),
+            _ => None,
+        }
+    }
+
+    fn uint(&self, i: usize) -> u64 {
+        self.opt_uint(i).unwrap_or_default()
+    }
+
+    fn opt_status(&self, i: usize) -> Option<u16> {
+        self.opt_uint(i).and_then(|n| u16::try_from(n).ok())
+    }
+
+    /// An HTTP status (0 when absent or out of range, which no check accepts).
+    fn status(&self, i: usize) -> u16 {
+        self.opt_status(i).unwrap_or_default()
+    }
+}
+
+/// The npm package's core: one validated client configuration (`new OAuthClient(config)` holds one), or
+/// none, for the operations that need no client. Everything goes through [`Core::call`]: one export keeps
+/// the generated glue and the wasm's export shims small.
 #[wasm_bindgen]
 pub struct Core {
-    client: OAuthClient,
-    storage: StorageKind,
+    client: Option<(OAuthClient, StorageKind)>,
 }
 
 #[wasm_bindgen]
 impl Core {
-    /// Validates an `OAuthClientConfig` (JSON text); throws `invalid_config`.
+    /// Validates an `OAuthClientConfig` (JSON text); throws `invalid_config`. `null` makes a core without a
+    /// client, for the operations that need none.
     #[wasm_bindgen(constructor)]
     pub fn new(config: &str) -> Result<Core, JsValue> {
+        if config == "null" {
+            return Ok(Core { client: None });
+        }
         let (config, storage) = input::config(config).map_err(thrown)?;
         let client = OAuthClient::new(config).map_err(thrown)?;
-        Ok(Core { client, storage })
+        Ok(Core {
+            client: Some((client, storage)),
+        })
+    }
+
+    /// Runs operation `op` (see [`op`]) on `args`, a JSON array, and `body`, a response body where the
+    /// operation reads one. Returns JSON text (or a bare string where [`op`] says so); throws the error's
+    /// JSON text.
+    pub fn call(&self, op: u8, args: &str, body: &[u8]) -> Out {
+        let args = match json::parse(args.as_bytes()) {
+            Some(Json::Array(items)) => Args(items),
+            _ => return Err(thrown(Error::client(ErrorCode::InvalidConfig))),
+        };
+        out(self.run(op, &args, body))
+    }
+}
+
+impl Core {
+    fn client(&self) -> Result<&OAuthClient, Error> {
+        self.client
+            .as_ref()
+            .map(|(c, _)| c)
+            .ok_or(Error::client(ErrorCode::InvalidConfig))
+    }
+
+    fn run(&self, op: u8, a: &Args, body: &[u8]) -> Result<String, Error> {
+        match op {
+            op::CALLBACK_STATE => callback_state(a.str(0)),
+            op::DISCOVERY_URLS => discovery_urls_json(a.str(0)),
+            op::DISCOVERY => discovery(a.str(0), a.status(1), a.opt_str(2), body),
+            op::PKCE => pkce(a.opt_str(0)),
+            op::ERROR => Ok(error_of(a.str(0), a.opt_status(1))),
+            op::REVOKED => {
+                parse_revocation_response(a.status(0), body).map(|()| String::from("null"))
+            }
+            _ => self.run_client(op, a, body),
+        }
+    }
+
+    fn run_client(&self, op: u8, a: &Args, body: &[u8]) -> Result<String, Error> {
+        let client = self.client()?;
+        match op {
+            op::INFO => Ok(self.info()),
+            op::START => input::authorization_options(a.json(0))
+                .and_then(|o| client.start_authorization(&o, a.uint(1)))
+                .map(|p| pending_json(&p)),
+            op::VALIDATE => {
+                let p = input::pending(a.str(1))?;
+                let v = client.validate_callback(a.str(0), &p, a.uint(2))?;
+                let mut o = ObjectWriter::new();
+                o.str("code", v.code().secret())
+                    .str("state", v.state().secret())
+                    .opt_str("iss", v.iss());
+                Ok(o.finish())
+            }
+            op::EXCHANGE => {
+                let pending = input::pending(a.str(1))?;
+                let code = a.str(0);
+                if code.is_empty() {
+                    return Err(Error::client(ErrorCode::MissingCode));
+                }
+                let code = AuthorizationCode::new(code);
+                Ok(request_json(
+                    &client.code_exchange_request_unchecked(&code, &pending),
+                ))
+            }
+            op::REFRESH => {
+                // A kept ID token (for the continuity checks) is read first, so that a broken one fails
+                // before the refresh token is spent.
+                let refresh_token = a.str(0);
+                if refresh_token.is_empty() {
+                    return Err(Error::client(ErrorCode::InvalidConfig));
+                }
+                if client.config.jwks_uri.is_some() {
+                    kept_claims(a.opt_str(2))?;
+                }
+                let rt = RefreshToken::new(refresh_token);
+                Ok(request_json(&client.refresh_request(&rt, a.opt_str(1))))
+            }
+            op::TOKENS => tokens(client, a, body),
+            op::KEY => key(a.str(0), a.status(1), a.opt_str(2), body),
+            op::USERINFO_REQUEST => {
+                let access_token = a.str(0);
+                if access_token.is_empty() {
+                    return Err(Error::client(ErrorCode::InvalidConfig));
+                }
+                let url = client
+                    .config
+                    .userinfo_endpoint
+                    .as_deref()
+                    .ok_or(Error::client(ErrorCode::MissingEndpoint))?;
+                let mut authorization = String::from("Bearer ");
+                authorization.push_str(access_token);
+                let mut o = ObjectWriter::new();
+                o.str("url", url).str("authorization", &authorization);
+                Ok(o.finish())
+            }
+            op::SUBJECT => {
+                // The given subject, or the `sub` of the kept ID token (of an OpenID Connect client).
+                if let Some(s) = a.owned(0) {
+                    return Ok(s);
+                }
+                let id_token = a.opt_str(1).filter(|_| client.config.jwks_uri.is_some());
+                kept_claims(id_token)?
+                    .map(|c| c.sub)
+                    .ok_or(Error::client(ErrorCode::InvalidConfig))
+            }
+            op::USERINFO => parse_userinfo(a.status(0), a.opt_str(1), body, a.str(2)),
+            op::REVOCATION => client
+                .revocation_request(a.str(0), a.opt_str(1))
+                .map(|r| request_json(&r)),
+            op::LOGOUT => {
+                let code = ErrorCode::InvalidConfig;
+                let v = &input::object(a.json(0), true, code)?;
+                let options = LogoutOptions {
+                    id_token_hint: input::opt_string(v, "idTokenHint", code)?.map(IdToken::new),
+                    post_logout_redirect_uri: input::opt_string(v, "postLogoutRedirectUri", code)?,
+                    state: input::opt_string(v, "state", code)?,
+                };
+                client.logout_url(&options)
+            }
+            _ => Err(Error::client(ErrorCode::InvalidConfig)),
+        }
     }
 
     /// The configuration the shell needs: the provider metadata (the `metadata` getter), `clientId`,
     /// `timeoutMs`, `pendingTtlSeconds` and `storage`.
-    pub fn info(&self) -> String {
-        let c = &self.client.config;
+    fn info(&self) -> String {
+        let Some((client, storage)) = &self.client else {
+            return String::from("null");
+        };
+        let c = &client.config;
         let mut m = ObjectWriter::new();
         metadata(&mut m, c);
         let mut o = ObjectWriter::new();
@@ -165,243 +377,80 @@ impl Core {
             .str("clientId", &c.client_id)
             .uint("timeoutMs", u64::from(c.timeout_ms))
             .uint("pendingTtlSeconds", c.pending_ttl_seconds)
-            .str("storage", self.storage.as_str());
+            .str("storage", storage.as_str());
         o.finish()
-    }
-
-    /// A new pending authorization (`AuthorizationOptions` JSON text or `null`).
-    pub fn start(&self, options: &str, now: f64) -> Out {
-        out(input::authorization_options(options)
-            .and_then(|o| self.client.start_authorization(&o, secs(now)))
-            .map(|p| pending_json(&p)))
-    }
-
-    /// Validates a callback against a pending authorization: `{ code, state, iss? }`.
-    pub fn validate(&self, url: &str, pending: &str, now: f64) -> Out {
-        out(input::pending(pending)
-            .and_then(|p| self.client.validate_callback(url, &p, secs(now)))
-            .map(|v| {
-                let mut o = ObjectWriter::new();
-                o.str("code", v.code().secret())
-                    .str("state", v.state().secret())
-                    .opt_str("iss", v.iss());
-                o.finish()
-            }))
-    }
-
-    /// The code exchange request: `{ url, body, authorization? }`.
-    pub fn exchange(&self, code: &str, pending: &str) -> Out {
-        let pending = input::pending(pending).map_err(thrown)?;
-        if code.is_empty() {
-            return Err(thrown(Error::client(ErrorCode::MissingCode)));
-        }
-        let code = AuthorizationCode::new(code);
-        Ok(request_json(
-            &self.client.code_exchange_request_unchecked(&code, &pending),
-        ))
-    }
-
-    /// The refresh request. A kept ID token (for the continuity checks) is read first, so that a broken
-    /// one fails before the refresh token is spent.
-    pub fn refresh(
-        &self,
-        refresh_token: &str,
-        scope: Option<String>,
-        id_token: Option<String>,
-    ) -> Out {
-        if refresh_token.is_empty() {
-            return Err(thrown(Error::client(ErrorCode::InvalidConfig)));
-        }
-        if self.client.config.jwks_uri.is_some() {
-            kept_claims(id_token).map_err(thrown)?;
-        }
-        let rt = RefreshToken::new(refresh_token);
-        Ok(request_json(
-            &self.client.refresh_request(&rt, scope.as_deref()),
-        ))
-    }
-
-    /// Validates a token response. For an OpenID Connect client (one with a `jwksUri`) the ID token's
-    /// claims are validated too (`pending` for a code exchange; the kept `id_token` on refresh) and set as
-    /// `claims`: the shell must then verify its signature (see [`Core::key`]) before handing it out.
-    #[allow(clippy::too_many_arguments)]
-    pub fn tokens(
-        &self,
-        status: u16,
-        content_type: Option<String>,
-        body: &[u8],
-        now: f64,
-        refresh_token: Option<String>,
-        pending: Option<String>,
-        id_token: Option<String>,
-    ) -> Out {
-        out(self.tokens_inner(
-            status,
-            content_type.as_deref(),
-            body,
-            secs(now),
-            refresh_token,
-            pending,
-            id_token,
-        ))
-    }
-
-    /// The key that verifies `id_token` from a JWKS response: `{ jwk, alg }` for WebCrypto's `importKey`
-    /// and `verify`, or `null` when no key fits (refetch once, then `key_not_found`).
-    pub fn key(
-        &self,
-        id_token: &str,
-        status: u16,
-        content_type: Option<String>,
-        body: &[u8],
-    ) -> Out {
-        if status != 200 || !is_json_media_type(content_type.as_deref()) {
-            return Err(thrown(Error::response(ErrorCode::InvalidResponse, status)));
-        }
-        let jws = parse_jws(&IdToken::new(id_token)).map_err(thrown)?;
-        Ok(match select_key(body, &jws).map_err(thrown)? {
-            None => String::from("null"),
-            Some(key) => {
-                let mut jwk = ObjectWriter::new();
-                jwk.str("kty", key.kty);
-                for (name, value) in &key.members {
-                    jwk.str(name, value);
-                }
-                let mut o = ObjectWriter::new();
-                o.raw("jwk", &jwk.finish())
-                    .raw("alg", &algorithm_json(jws.alg));
-                o.finish()
-            }
-        })
-    }
-
-    /// The userinfo request: `{ url, authorization }`.
-    #[wasm_bindgen(js_name = userinfoRequest)]
-    pub fn userinfo_request(&self, access_token: &str) -> Out {
-        if access_token.is_empty() {
-            return Err(thrown(Error::client(ErrorCode::InvalidConfig)));
-        }
-        let url = self
-            .client
-            .config
-            .userinfo_endpoint
-            .as_deref()
-            .ok_or(thrown(Error::client(ErrorCode::MissingEndpoint)))?;
-        let mut authorization = String::from("Bearer ");
-        authorization.push_str(access_token);
-        let mut o = ObjectWriter::new();
-        o.str("url", url).str("authorization", &authorization);
-        Ok(o.finish())
-    }
-
-    /// The expected subject of a userinfo response: `subject`, or the `sub` of the kept ID token (of an
-    /// OpenID Connect client). Checked before the request is sent.
-    pub fn subject(&self, subject: Option<String>, id_token: Option<String>) -> Out {
-        if let Some(s) = subject {
-            return Ok(s);
-        }
-        let id_token = id_token.filter(|_| self.client.config.jwks_uri.is_some());
-        kept_claims(id_token)
-            .and_then(|c| {
-                c.map(|c| c.sub)
-                    .ok_or(Error::client(ErrorCode::InvalidConfig))
-            })
-            .map_err(thrown)
-    }
-
-    /// Validates a userinfo response against the expected subject; returns its JSON text.
-    pub fn userinfo(
-        &self,
-        status: u16,
-        content_type: Option<String>,
-        body: &[u8],
-        subject: &str,
-    ) -> Out {
-        out(parse_userinfo(
-            status,
-            content_type.as_deref(),
-            body,
-            subject,
-        ))
-    }
-
-    /// The RFC 7009 revocation request: `{ url, body, authorization? }`.
-    pub fn revocation(&self, token: &str, hint: Option<String>) -> Out {
-        out(self
-            .client
-            .revocation_request(token, hint.as_deref())
-            .map(|r| request_json(&r)))
-    }
-
-    /// The RP-initiated logout URL (`LogoutOptions` JSON text or `null`).
-    pub fn logout(&self, options: &str) -> Out {
-        let code = ErrorCode::InvalidConfig;
-        let read = || -> Result<String, Error> {
-            let v = &input::object(options, true, code)?;
-            let options = LogoutOptions {
-                id_token_hint: input::opt_string(v, "idTokenHint", code)?.map(IdToken::new),
-                post_logout_redirect_uri: input::opt_string(v, "postLogoutRedirectUri", code)?,
-                state: input::opt_string(v, "state", code)?,
-            };
-            self.client.logout_url(&options)
-        };
-        out(read())
     }
 }
 
-impl Core {
-    #[allow(clippy::too_many_arguments)]
-    fn tokens_inner(
-        &self,
-        status: u16,
-        content_type: Option<&str>,
-        body: &[u8],
-        now: u64,
-        refresh_token: Option<String>,
-        pending: Option<String>,
-        id_token: Option<String>,
-    ) -> Result<String, Error> {
-        let previous_rt = refresh_token.map(RefreshToken::new);
-        let mut tokens =
-            crate::parse_token_response(status, content_type, body, now, previous_rt.as_ref())?;
-        if self.client.config.jwks_uri.is_none() {
-            // A plain OAuth client passes `id_token` through unverified.
-            return Ok(token_set_json(&tokens));
-        }
-        let pending = pending.as_deref().map(input::pending).transpose()?;
-        let previous = kept_claims(id_token)?;
-        let ctx = IdTokenContext {
-            nonce: pending
-                .as_ref()
-                .and_then(|p| p.nonce.as_ref())
-                .map(|n| n.secret()),
-            max_age: pending.as_ref().and_then(|p| p.max_age),
-            previous: previous.as_ref(),
-        };
-        if let Some((_, claims)) = self.client.id_token_claims(&tokens, &ctx, now)? {
-            tokens.claims = Some(claims);
-        }
-        Ok(token_set_json(&tokens))
+/// Validates a token response. For an OpenID Connect client (one with a `jwksUri`) the ID token's claims
+/// are validated too (`pending` for a code exchange; the kept `id_token` on refresh) and set as `claims`:
+/// the shell must then verify its signature (see [`op::KEY`]) before handing it out.
+fn tokens(client: &OAuthClient, a: &Args, body: &[u8]) -> Result<String, Error> {
+    let now = a.uint(2);
+    let previous_rt = a.owned(3).map(RefreshToken::new);
+    let mut tokens =
+        crate::parse_token_response(a.status(0), a.opt_str(1), body, now, previous_rt.as_ref())?;
+    if client.config.jwks_uri.is_none() {
+        // A plain OAuth client passes `id_token` through unverified.
+        return Ok(token_set_json(&tokens));
     }
+    let pending = a.opt_str(4).map(input::pending).transpose()?;
+    let previous = kept_claims(a.opt_str(5))?;
+    let ctx = IdTokenContext {
+        nonce: pending
+            .as_ref()
+            .and_then(|p| p.nonce.as_ref())
+            .map(|n| n.secret()),
+        max_age: pending.as_ref().and_then(|p| p.max_age),
+        previous: previous.as_ref(),
+    };
+    if let Some((_, claims)) = client.id_token_claims(&tokens, &ctx, now)? {
+        tokens.claims = Some(claims);
+    }
+    Ok(token_set_json(&tokens))
+}
+
+/// The key that verifies `id_token` from a JWKS response: `{ jwk, alg }` for WebCrypto's `importKey` and
+/// `verify`, or `null` when no key fits (refetch once, then `key_not_found`).
+fn key(
+    id_token: &str,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<String, Error> {
+    if status != 200 || !is_json_media_type(content_type) {
+        return Err(Error::response(ErrorCode::InvalidResponse, status));
+    }
+    let jws = parse_jws(&IdToken::new(id_token))?;
+    Ok(match select_key(body, &jws)? {
+        None => String::from("null"),
+        Some(key) => {
+            let mut jwk = ObjectWriter::new();
+            jwk.str("kty", key.kty);
+            for (name, value) in &key.members {
+                jwk.str(name, value);
+            }
+            let mut o = ObjectWriter::new();
+            o.raw("jwk", &jwk.finish())
+                .raw("alg", &algorithm_json(jws.alg));
+            o.finish()
+        }
+    })
 }
 
 /// The `state` of a callback URL (or query), to find its pending authorization: `duplicate_parameter`
 /// when repeated, `missing_state` when absent or empty.
-#[wasm_bindgen(js_name = callbackState)]
-pub fn callback_state(url: &str) -> Out {
-    crate::callback::parse_callback(url)
-        .and_then(|p| {
-            p.state
-                .filter(|s| !s.is_empty())
-                .ok_or(Error::client(ErrorCode::MissingState))
-        })
-        .map_err(thrown)
+fn callback_state(url: &str) -> Result<String, Error> {
+    crate::callback::parse_callback(url).and_then(|p| {
+        p.state
+            .filter(|s| !s.is_empty())
+            .ok_or(Error::client(ErrorCode::MissingState))
+    })
 }
 
 /// The two discovery URLs of an issuer, as a JSON array, in the order to try them.
-#[wasm_bindgen(js_name = discoveryUrls)]
-pub fn discovery_urls_json(issuer: &str) -> Out {
-    let [a, b] = discovery_urls(issuer).map_err(thrown)?;
+fn discovery_urls_json(issuer: &str) -> Result<String, Error> {
+    let [a, b] = discovery_urls(issuer)?;
     let mut s = String::from("[");
     write_string(&mut s, &a);
     s.push(',');
@@ -411,9 +460,13 @@ pub fn discovery_urls_json(issuer: &str) -> Out {
 }
 
 /// Validates a discovery document: the provider metadata, in the shape of a config.
-#[wasm_bindgen]
-pub fn discovery(issuer: &str, status: u16, content_type: Option<String>, body: &[u8]) -> Out {
-    let m = parse_discovery(status, content_type.as_deref(), body, issuer).map_err(thrown)?;
+fn discovery(
+    issuer: &str,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<String, Error> {
+    let m = parse_discovery(status, content_type, body, issuer)?;
     let mut c = ClientConfig::new("", "", "", "");
     m.apply(&mut c);
     let mut o = ObjectWriter::new();
@@ -422,13 +475,11 @@ pub fn discovery(issuer: &str, status: u16, content_type: Option<String>, body: 
 }
 
 /// A PKCE pair: a fresh verifier, or the challenge of a given one (`invalid_verifier`).
-#[wasm_bindgen]
-pub fn pkce(verifier: Option<String>) -> Out {
+fn pkce(verifier: Option<&str>) -> Result<String, Error> {
     let pkce = match verifier {
-        Some(v) => Pkce::from_verifier(&v),
+        Some(v) => Pkce::from_verifier(v),
         None => Pkce::generate(),
-    }
-    .map_err(thrown)?;
+    }?;
     let mut o = ObjectWriter::new();
     o.str("codeVerifier", pkce.code_verifier.secret())
         .str("codeChallenge", &pkce.code_challenge)
@@ -438,17 +489,10 @@ pub fn pkce(verifier: Option<String>) -> Out {
 
 /// The error JSON of one of this library's codes, for failures the shell detects itself (network,
 /// timeout, storage, environment, signature): the messages live in one place, [`Error::message`].
-#[wasm_bindgen(js_name = errorOf)]
-pub fn error_of(code: &str, status: Option<u16>) -> String {
+fn error_of(code: &str, status: Option<u16>) -> String {
     let code = ErrorCode::ALL
         .into_iter()
         .find(|c| c.as_str() == code)
         .unwrap_or(ErrorCode::InvalidResponse);
     error_json(&Error::Client { code, status })
-}
-
-/// Validates a revocation response (any 200 is success).
-#[wasm_bindgen]
-pub fn revoked(status: u16, body: &[u8]) -> Result<(), JsValue> {
-    parse_revocation_response(status, body).map_err(thrown)
 }
