@@ -210,6 +210,58 @@ export interface TokenResponseError extends Error {
 
 export type OAuthError = OAuthClientError | AuthorizationResponseError | TokenResponseError;
 
+/** The OAuth 2.1 client's methods, the same in `pkce-wasm` and `pkce-wasm/oauth`. */
+export interface OAuthClientCore {
+  /**
+   * Exchanges an authorization code (from `validateCallback`) for tokens.
+   */
+  exchangeCode(code: string, pending: PendingAuthorization): Promise<TokenSet>;
+  /**
+   * Validates the callback and exchanges the code.
+   *
+   * With no arguments (browser): reads `location.href`, strips `code`, `state`, `iss` and
+   * `session_state` from the address bar, and takes the pending authorization stored by `login()` under
+   * the callback's `state` (single use: a replay gets `no_pending_authorization` and sends nothing).
+   * With `url` and `pending`: runs anywhere.
+   */
+  handleCallback(url?: string | null, pending?: PendingAuthorization | null): Promise<TokenSet>;
+  /**
+   * Browser: starts an authorization, stores it under its `state` in the configured storage (expiring
+   * after `pendingTtlSeconds`), and navigates to the authorization URL with `location.assign`.
+   */
+  login(options?: AuthorizationOptions | null): Promise<void>;
+  /**
+   * Refreshes the tokens, optionally for a narrower `scope`. The result keeps `refresh_token` when the
+   * server did not rotate it. Concurrent calls with the same refresh token share one request.
+   *
+   * Pass the token set (rather than its `refresh_token`) so that a new ID token is checked against the
+   * original one: same issuer, subject and audience.
+   */
+  refresh(tokens: TokenSet | string, options?: RefreshOptions | null): Promise<TokenSet>;
+  /**
+   * Starts an authorization: fresh `state`, PKCE verifier (S256) and, for `openid` scopes, `nonce`.
+   * Keep the returned object (it holds the verifier) and send the user to its `url`.
+   */
+  startAuthorization(options?: AuthorizationOptions | null): PendingAuthorization;
+  /**
+   * Validates a callback URL (or query) against a pending authorization: repeated parameters, `state`,
+   * expiry, `iss`, `error=`, `code`, in that order. Sends nothing.
+   */
+  validateCallback(url: string, pending: PendingAuthorization): ValidatedCallback;
+  /**
+   * The client identifier.
+   */
+  readonly clientId: string;
+  /**
+   * The configured issuer, if any.
+   */
+  readonly issuer: string | undefined;
+  /**
+   * The provider's issuer and endpoints, in the shape of a config (cacheable, JSON-serialisable).
+   */
+  readonly metadata: ProviderMetadata;
+}
+
 /** An OAuth 2.1 Authorization Code + PKCE client for one authorization server.
  *
  * The constructor only validates the configuration (`invalid_config`) and never touches storage, so it
@@ -218,81 +270,34 @@ export type OAuthError = OAuthClientError | AuthorizationResponseError | TokenRe
  * `handleCallback(url, pending)`, `refresh`) run everywhere.
  */
 export class OAuthClient {
-    /**
-     * Discovers the provider at `issuer` (OpenID Connect Discovery, then RFC 8414) and builds a client with
-     * its endpoints. The document's `issuer` must equal `issuer` (`issuer_mismatch`), it must list `S256`
-     * (`pkce_unsupported`), and `requireIss` follows `authorization_response_iss_parameter_supported`.
-     * Keep `client.metadata` to build the next client without a request.
-     */
-    static discover(issuer: string, config: DiscoveryConfig): Promise<OAuthClient>;
-    /**
-     * Exchanges an authorization code (from `validateCallback`) for tokens.
-     */
-    exchangeCode(code: string, pending: PendingAuthorization): Promise<TokenSet>;
-    /**
-     * Validates the callback and exchanges the code.
-     *
-     * With no arguments (browser): reads `location.href`, strips `code`, `state`, `iss` and
-     * `session_state` from the address bar, and takes the pending authorization stored by `login()` under
-     * the callback's `state` (single use: a replay gets `no_pending_authorization` and sends nothing).
-     * With `url` and `pending`: runs anywhere.
-     */
-    handleCallback(url?: string | null, pending?: PendingAuthorization | null): Promise<TokenSet>;
-    /**
-     * Browser: starts an authorization, stores it under its `state` in the configured storage (expiring
-     * after `pendingTtlSeconds`), and navigates to the authorization URL with `location.assign`.
-     */
-    login(options?: AuthorizationOptions | null): Promise<void>;
-    /**
-     * The RP-initiated logout URL (`end_session_endpoint`): send the user there to sign out at the
-     * provider. `client_id` is always included.
-     */
-    logoutUrl(options?: LogoutOptions | null): string;
-    /**
-     * Validates the configuration. Throws `OAuthClientError` `invalid_config`.
-     */
-    constructor(config: OAuthClientConfig);
-    /**
-     * Refreshes the tokens, optionally for a narrower `scope`. The result keeps `refresh_token` when the
-     * server did not rotate it. Concurrent calls with the same refresh token share one request.
-     *
-     * Pass the token set (rather than its `refresh_token`) so that a new ID token is checked against the
-     * original one: same issuer, subject and audience.
-     */
-    refresh(tokens: TokenSet | string, options?: RefreshOptions | null): Promise<TokenSet>;
-    /**
-     * Revokes a token (RFC 7009), authenticated like token requests. Revoke the refresh token to end the
-     * whole grant.
-     */
-    revoke(token: string, options?: RevokeOptions | null): Promise<void>;
-    /**
-     * Starts an authorization: fresh `state`, PKCE verifier (S256) and, for `openid` scopes, `nonce`.
-     * Keep the returned object (it holds the verifier) and send the user to its `url`.
-     */
-    startAuthorization(options?: AuthorizationOptions | null): PendingAuthorization;
-    /**
-     * Fetches the userinfo endpoint with the token set's access token (or the given one). The response's
-     * `sub` must equal the ID token's (`subject_mismatch`); with a bare access token pass `subject`.
-     */
-    userinfo(tokens: TokenSet | string, options?: UserinfoOptions | null): Promise<Record<string, unknown> & { sub: string }>;
-    /**
-     * Validates a callback URL (or query) against a pending authorization: repeated parameters, `state`,
-     * expiry, `iss`, `error=`, `code`, in that order. Sends nothing.
-     */
-    validateCallback(url: string, pending: PendingAuthorization): ValidatedCallback;
-    /**
-     * The client identifier.
-     */
-    readonly clientId: string;
-    /**
-     * The configured issuer, if any.
-     */
-    readonly issuer: string | undefined;
-    /**
-     * The provider's issuer and endpoints, in the shape of a config (cacheable, JSON-serialisable).
-     */
-    readonly metadata: ProviderMetadata;
+  /**
+   * Validates the configuration. Throws `OAuthClientError` `invalid_config`.
+   */
+  constructor(config: OAuthClientConfig);
+  /**
+   * Discovers the provider at `issuer` (OpenID Connect Discovery, then RFC 8414) and builds a client with
+   * its endpoints. The document's `issuer` must equal `issuer` (`issuer_mismatch`), it must list `S256`
+   * (`pkce_unsupported`), and `requireIss` follows `authorization_response_iss_parameter_supported`.
+   * Keep `client.metadata` to build the next client without a request.
+   */
+  static discover(issuer: string, config: DiscoveryConfig): Promise<OAuthClient>;
+  /**
+   * The RP-initiated logout URL (`end_session_endpoint`): send the user there to sign out at the
+   * provider. `client_id` is always included.
+   */
+  logoutUrl(options?: LogoutOptions | null): string;
+  /**
+   * Revokes a token (RFC 7009), authenticated like token requests. Revoke the refresh token to end the
+   * whole grant.
+   */
+  revoke(token: string, options?: RevokeOptions | null): Promise<void>;
+  /**
+   * Fetches the userinfo endpoint with the token set's access token (or the given one). The response's
+   * `sub` must equal the ID token's (`subject_mismatch`); with a bare access token pass `subject`.
+   */
+  userinfo(tokens: TokenSet | string, options?: UserinfoOptions | null): Promise<Record<string, unknown> & { sub: string }>;
 }
+export interface OAuthClient extends OAuthClientCore {}
 
 /**
  * A PKCE pair: a fresh verifier (32 random bytes, base64url, 43 characters) and its S256 challenge, or

@@ -5,13 +5,14 @@
 // wasm is what keeps the package small.
 import { Core } from "./pkce_wasm.js";
 
+// `import.meta.OIDC` is `false` in `pkce-wasm/oauth` (esbuild's `--define` in scripts/build.sh), whose core
+// is built without the OpenID Connect operations; the minifier then drops the code behind each check.
+// Unbundled sources have it undefined: everything on.
+
 /** The largest response body read, in bytes; a larger one is `invalid_response` without reading further. */
 const MAX_BODY = 1 << 20;
 /** Removed from the address bar after a callback (the error ones too: a reload must not show a stale error). */
 const CALLBACK_PARAMS = ["code", "state", "iss", "session_state", "error", "error_description", "error_uri"];
-/** The members a discovery document provides; a `discover` config cannot set them. */
-const PROVIDER = ["issuer", "authorizationEndpoint", "tokenEndpoint", "jwksUri", "userinfoEndpoint",
-  "endSessionEndpoint", "revocationEndpoint"];
 const NAMES = ["OAuthClientError", "AuthorizationResponseError", "TokenResponseError"];
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array();
@@ -64,10 +65,6 @@ function str(value) {
 }
 
 const now = () => Math.floor(Date.now() / 1000);
-
-function b64u(text) {
-  return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-}
 
 function cancel(stream) {
   stream?.cancel().catch(() => {});
@@ -179,8 +176,11 @@ export class OAuthClient {
   }
 
   static async discover(issuer, config) {
+    if (import.meta.OIDC === false) throw fail("invalid_config");
     const base = { ...config };
-    for (const name of PROVIDER) delete base[name];
+    // The members a discovery document provides; a `discover` config cannot set them.
+    for (const name of ["issuer", "authorizationEndpoint", "tokenEndpoint", "jwksUri", "userinfoEndpoint",
+      "endSessionEndpoint", "revocationEndpoint"]) delete base[name];
     if (typeof issuer !== "string") throw fail("invalid_config");
     const urls = JSON.parse(call(DISCOVERY_URLS, [issuer]));
     // The rest of the config is checked before any request (the issuer stands in for the endpoints).
@@ -273,6 +273,7 @@ export class OAuthClient {
   }
 
   async userinfo(tokens, options) {
+    if (import.meta.OIDC === false) throw fail("missing_endpoint");
     const accessToken = typeof tokens === "string" ? tokens : str(tokens?.access_token) ?? "";
     const subject = this.#call(SUBJECT, [str(options?.subject), str(tokens?.id_token)]);
     const request = JSON.parse(this.#call(USERINFO_REQUEST, [accessToken]));
@@ -281,10 +282,12 @@ export class OAuthClient {
   }
 
   logoutUrl(options) {
+    if (import.meta.OIDC === false) throw fail("missing_endpoint");
     return this.#call(LOGOUT, [arg(options)]);
   }
 
   async revoke(token, options) {
+    if (import.meta.OIDC === false) throw fail("missing_endpoint");
     const hint = str(options?.hint);
     const request = JSON.parse(this.#call(REVOCATION, [typeof token === "string" ? token : "", hint]));
     const r = await http(request.url, this.#info.timeoutMs, request);
@@ -297,12 +300,13 @@ export class OAuthClient {
     const req = JSON.parse(request);
     const r = await http(req.url, this.#info.timeoutMs, req);
     const tokens = JSON.parse(this.#call(TOKENS, [r.status, r.type, now(), refreshToken, pending, idToken], r.body));
-    if (tokens.claims) await this.#verify(tokens.id_token);
+    if (import.meta.OIDC !== false && tokens.claims) await this.#verify(tokens.id_token);
     return tokens;
   }
 
   /** The cached JWKS first; with no fitting key there, the JWKS fetched once more (key rotation). */
   async #verify(idToken) {
+    if (import.meta.OIDC === false) return;
     let key = null;
     if (this.#jwks) {
       try {
@@ -321,7 +325,8 @@ export class OAuthClient {
     let valid = false;
     try {
       const k = await subtle.importKey("jwk", key.jwk, key.alg, false, ["verify"]);
-      valid = await subtle.verify(key.alg, k, b64u(signature), encoder.encode(header + "." + payload));
+      const sig = Uint8Array.from(atob(signature.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+      valid = await subtle.verify(key.alg, k, sig, encoder.encode(header + "." + payload));
     } catch {}
     if (valid !== true) throw fail("id_token_signature");
   }

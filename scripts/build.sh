@@ -7,17 +7,22 @@ set -euo pipefail
 cd "$ROOT"
 bash scripts/setup.sh
 
-log "cargo build --release --target wasm32-unknown-unknown"
-cargo build --quiet --release --target wasm32-unknown-unknown --features npm-package
-
-log "wasm-bindgen --target web"
+# Two cores: pkg/ with everything (the `oidc` feature, a default one) and pkg/oauth/, the OAuth 2.1 client
+# alone. Cargo keeps both feature sets' artifacts, so rebuilding either is incremental.
+core() { # <out dir> <cargo feature flags...>
+  local out="$1"
+  shift
+  log "cargo build --release --target wasm32-unknown-unknown $* -> $out"
+  cargo build --quiet --release --target wasm32-unknown-unknown "$@"
+  wasm-bindgen --target web --out-dir "$out" target/wasm32-unknown-unknown/release/pkce_wasm.wasm
+  wasm-opt -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$out/pkce_wasm_bg.wasm" -o "$out/pkce_wasm_bg.wasm"
+}
+log "wasm-bindgen --target web, wasm-opt -Oz (binaryen $(wasm-opt --version | awk '{print $3}'))"
 rm -rf pkg
-wasm-bindgen --target web --out-dir pkg target/wasm32-unknown-unknown/release/pkce_wasm.wasm
-
-log "wasm-opt -Oz (binaryen $(wasm-opt --version | awk '{print $3}'))"
-wasm-opt -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  pkg/pkce_wasm_bg.wasm -o pkg/pkce_wasm_bg.wasm
+core pkg --features npm-package
+core pkg/oauth --no-default-features --features npm-package
 
 version="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
 node -e '
@@ -27,12 +32,20 @@ node -e '
   fs.writeFileSync("pkg/package.json", JSON.stringify(p, null, 2) + "\n");
 ' "$version"
 cp README.md LICENSE-MIT LICENSE-APACHE npm/*.js npm/*.d.ts pkg/
-rm -f pkg/.gitignore
+# pkg/oauth/ gets the same shell and loaders next to its own core, and its own index (no sealing helpers).
+cp npm/client.js npm/node.js npm/workerd.js npm/oauth/* pkg/oauth/
+rm -f pkg/.gitignore pkg/oauth/.gitignore
 
 # The shipped JavaScript is minified (ES modules kept as they are, no bundling); npm/ keeps the readable
 # sources, and the types come from the .d.ts files.
 log "esbuild --minify"
-esbuild pkg/pkce_wasm.js pkg/client.js pkg/index.js pkg/seal.js pkg/node.js pkg/workerd.js --minify --format=esm \
-  --target=es2022 --log-level=warning --outdir=pkg --allow-overwrite
+minify() { # <dir> <esbuild flags...>
+  local dir="$1"
+  shift
+  esbuild "$dir"/*.js --minify --format=esm --target=es2022 --log-level=warning --outdir="$dir" --allow-overwrite "$@"
+}
+minify pkg
+# The shell's OpenID Connect code sits behind `import.meta.OIDC` checks, which this drops.
+minify pkg/oauth --define:import.meta.OIDC=false
 
 node scripts/size.mjs

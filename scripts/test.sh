@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: lints, native unit tests, the package build (with its size gate), wasm-bindgen-test in
-# Node + headless Chromium + a dedicated worker, wasm-pack build/test, and the JS tests against pkg/.
+# Node + headless Chromium + a dedicated worker, wasm-pack build/test, the TypeScript declarations, and the
+# JS tests against pkg/ (both entries: `pkce-wasm` and `pkce-wasm/oauth`).
 # Installs what is missing first (idempotent; seconds on a prepared machine).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -12,6 +13,9 @@ log "cargo fmt --check, clippy (native and wasm32)"
 cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --all-targets --target wasm32-unknown-unknown -- -D warnings
+# The two npm cores: with OpenID Connect (pkg/) and without (pkg/oauth/).
+cargo clippy --quiet --release --target wasm32-unknown-unknown --features npm-package -- -D warnings
+cargo clippy --quiet --release --target wasm32-unknown-unknown --no-default-features --features npm-package -- -D warnings
 for crate in url serde_json; do
   if [ -n "$(cargo tree --target wasm32-unknown-unknown -e normal -i "$crate" 2>/dev/null)" ]; then
     echo "the wasm build must not depend on $crate" >&2; exit 1
@@ -57,6 +61,8 @@ tsc -p tests/types
 
 log "JS tests against pkg/ (node --test)"
 node --test tests/js/*.test.mjs
+log "JS tests and adversarial cases against pkce-wasm/oauth (pkg/oauth/, no OpenID Connect)"
+PKCE_WASM_ENTRY=oauth/ node --test --test-concurrency=1 tests/js/api.test.mjs tests/adversarial/*.test.mjs
 
 log "adversarial: hostile callbacks, token endpoints, refreshes and storage, in Node and headless Chromium"
 node --test --test-concurrency=1 tests/adversarial/*.test.mjs

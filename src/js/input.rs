@@ -97,6 +97,16 @@ fn params(o: &Json, name: &str) -> Result<Vec<(String, String)>, Error> {
     Ok(out)
 }
 
+/// The configuration members only an OpenID Connect client (the `oidc` feature) accepts.
+#[cfg(not(feature = "oidc"))]
+const OIDC_MEMBERS: [&str; 5] = [
+    "jwksUri",
+    "userinfoEndpoint",
+    "endSessionEndpoint",
+    "revocationEndpoint",
+    "clockToleranceSeconds",
+];
+
 /// The client configuration (`OAuthClientConfig`), checked for types here and for meaning by
 /// [`crate::OAuthClient::new`].
 pub(crate) fn config(text: &str) -> Result<(ClientConfig, StorageKind), Error> {
@@ -109,6 +119,14 @@ pub(crate) fn config(text: &str) -> Result<(ClientConfig, StorageKind), Error> {
         req_string(v, "tokenEndpoint", code)?,
         req_string(v, "redirectUri", code)?,
     );
+    // Without the `oidc` feature (`pkce-wasm/oauth`) nothing would verify an ID token or use these
+    // endpoints: they are refused rather than ignored.
+    #[cfg(not(feature = "oidc"))]
+    for name in OIDC_MEMBERS {
+        if !matches!(v.get(name), None | Some(Json::Null)) {
+            return Err(Error::client(code));
+        }
+    }
     c.scope = s("scope")?;
     c.issuer = s("issuer")?;
     c.jwks_uri = s("jwksUri")?;

@@ -6,11 +6,13 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { launchChromium } from "../support/chromium.mjs";
-import * as api from "../../pkg/index.js";
+// PKCE_WASM_ENTRY=oauth/ runs the suite against `pkce-wasm/oauth` (pkg/oauth/).
+const ENTRY = process.env.PKCE_WASM_ENTRY ?? "";
+const api = await import(`../../pkg/${ENTRY}index.js`);
 import { startAdversarialServer } from "./server.mjs";
 import { CASES, CLIENT_SECRET, runCases } from "./runner.mjs";
 
-api.initSync({ module: readFileSync(new URL("../../pkg/pkce_wasm_bg.wasm", import.meta.url)) });
+api.initSync({ module: readFileSync(new URL(`../../pkg/${ENTRY}pkce_wasm_bg.wasm`, import.meta.url)) });
 const SECRETS = ["CODE-secret-1", "AT-secret-1", "RT-secret-1", "RT-secret-2", CLIENT_SECRET];
 let server, browser, closeBrowser;
 
@@ -99,12 +101,12 @@ test("headless Chromium: every adversarial case through the public JS API", asyn
   page.on("console", (m) => lines.push(m.text()));
   page.on("pageerror", (e) => lines.push(String(e)));
   await page.goto(`${server.url}/blank.html`);
-  const out = await page.evaluate(async (url) => {
-    const api = await import("/pkg/index.js");
+  const out = await page.evaluate(async ([url, entry]) => {
+    const api = await import(`/pkg/${entry}index.js`);
     await api.default();
     const { runCases } = await import("/tests/adversarial/runner.mjs");
     return runCases(api, url, "browser");
-  }, server.url);
+  }, [server.url, ENTRY]);
   await page.close();
   check(out, "chromium");
   scanForSecrets(out, lines, "chromium");
@@ -113,7 +115,7 @@ test("headless Chromium: every adversarial case through the public JS API", asyn
 
 /** In a page: a client on sessionStorage with a seeded pending authorization (as login() stores it). */
 const SETUP = `
-  const api = await import("/pkg/index.js");
+  const api = await import("/pkg/${ENTRY}index.js");
   await api.default();
   const client = new api.OAuthClient({ clientId: "adv", authorizationEndpoint: "https://idp.example/authorize",
     tokenEndpoint: location.origin + "/t/" + ID + "/ok", redirectUri: "https://app.example/cb", issuer: "https://idp.example" });

@@ -2,10 +2,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { initSync, OAuthClient, createPkce, isOAuthError } from "../../pkg/index.js";
+// PKCE_WASM_ENTRY=oauth/ runs the suite against `pkce-wasm/oauth` (pkg/oauth/).
+const ENTRY = process.env.PKCE_WASM_ENTRY ?? "";
+const { initSync, OAuthClient, createPkce, isOAuthError } = await import(`../../pkg/${ENTRY}index.js`);
 import { startTokenServer } from "../support/token-server.mjs";
 
-initSync({ module: readFileSync(new URL("../../pkg/pkce_wasm_bg.wasm", import.meta.url)) });
+initSync({ module: readFileSync(new URL(`../../pkg/${ENTRY}pkce_wasm_bg.wasm`, import.meta.url)) });
 
 let server;
 before(async () => { server = await startTokenServer(); });
