@@ -92,19 +92,20 @@ pub(crate) fn form_decode(input: &[u8]) -> String {
 
 /// Parses a form-urlencoded query (without `?`) into decoded pairs, in order. Empty sequences are skipped.
 pub(crate) fn parse_form(query: &str) -> Vec<(String, String)> {
-    query
-        .as_bytes()
-        .split(|&b| b == b'&')
-        .filter(|s| !s.is_empty())
-        .map(|pair| {
-            let mut parts = pair.splitn(2, |&b| b == b'=');
-            let name = parts.next().unwrap_or_default();
-            (
-                form_decode(name),
-                form_decode(parts.next().unwrap_or_default()),
-            )
-        })
-        .collect()
+    let mut out = Vec::new();
+    for pair in query.as_bytes().split(|&b| b == b'&') {
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(at) => (pair.get(..at), pair.get(at + 1..)),
+            None => (Some(pair), None),
+        };
+        if !pair.is_empty() {
+            out.push((
+                form_decode(name.unwrap_or_default()),
+                form_decode(value.unwrap_or_default()),
+            ));
+        }
+    }
+    out
 }
 
 const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -165,6 +166,20 @@ pub(crate) fn base64_standard(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// The callback parser decodes as the WHATWG `application/x-www-form-urlencoded` parser does
+        /// (`form_urlencoded` implements it): `+`, valid and broken `%XX`, invalid UTF-8, empty sequences,
+        /// `=` in values.
+        #[test]
+        fn parse_form_decodes_as_whatwg(query in "([a-z=&+%0-9a-fA-F]|%[89a-fA-F][0-9a-fA-F]|\\x{e9}){0,40}") {
+            let whatwg: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+                .map(|(n, v)| (n.into_owned(), v.into_owned()))
+                .collect();
+            proptest::prop_assert_eq!(parse_form(&query), whatwg);
+        }
+    }
 
     fn enc(s: &str) -> String {
         let mut out = String::new();

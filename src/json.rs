@@ -35,6 +35,20 @@ impl Json {
             _ => None,
         }
     }
+
+    /// The string member `name` of an object: `Ok(None)` when absent or `null`, `Err(())` for another type.
+    pub(crate) fn opt_str(&self, name: &str) -> Result<Option<&str>, ()> {
+        match self.get(name) {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::String(s)) => Ok(Some(s)),
+            Some(_) => Err(()),
+        }
+    }
+
+    /// The member `name` of an object, if it is a string.
+    pub(crate) fn str(&self, name: &str) -> Option<&str> {
+        self.opt_str(name).ok().flatten()
+    }
 }
 
 /// A non-negative integer of 1–10 ASCII digits (no sign, fraction or exponent): at most about 136 years of

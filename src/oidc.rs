@@ -93,13 +93,6 @@ fn json_object(status: u16, content_type: Option<&str>, body: &[u8]) -> Result<J
     }
 }
 
-fn string<'a>(obj: &'a Json, name: &str) -> Option<&'a str> {
-    match obj.get(name) {
-        Some(Json::String(s)) => Some(s),
-        _ => None,
-    }
-}
-
 /// Validates a discovery document fetched for `expected_issuer`.
 ///
 /// `issuer_mismatch` unless its `issuer` equals `expected_issuer` exactly; `pkce_unsupported` unless
@@ -114,7 +107,7 @@ pub fn parse_discovery(
 ) -> Result<ProviderMetadata, Error> {
     let invalid = Error::response(ErrorCode::InvalidResponse, status);
     let doc = json_object(status, content_type, body)?;
-    if string(&doc, "issuer").ok_or(invalid.clone())? != expected_issuer {
+    if doc.str("issuer").ok_or(invalid.clone())? != expected_issuer {
         return Err(Error::response(ErrorCode::IssuerMismatch, status));
     }
     let s256 = matches!(doc.get("code_challenge_methods_supported"),
@@ -221,7 +214,8 @@ pub fn parse_jws(token: &IdToken) -> Result<Jws, Error> {
     if header.get("crit").is_some() || KEY_HEADERS.iter().any(|k| header.get(k).is_some()) {
         return Err(invalid);
     }
-    let alg = string(&header, "alg")
+    let alg = header
+        .str("alg")
         .and_then(Alg::from_name)
         .ok_or(Error::client(ErrorCode::UnsupportedAlgorithm))?;
     let kid = match header.get("kid") {
@@ -302,7 +296,7 @@ impl IdTokenClaims {
         let c = &jws.claims;
         let invalid = || Error::client(ErrorCode::InvalidIdToken);
         let (Some(sub), Some(iat), Some(exp)) = (
-            string(c, "sub").filter(|s| !s.is_empty()),
+            c.str("sub").filter(|s| !s.is_empty()),
             numeric_date(c.get("iat")),
             numeric_date(c.get("exp")),
         ) else {
@@ -318,7 +312,9 @@ impl IdTokenClaims {
             Some(_) => Err(invalid()),
         };
         let (nonce, azp) = (optional("nonce")?, optional("azp")?);
-        let iss = string(c, "iss").ok_or(Error::client(ErrorCode::IssuerMismatch))?;
+        let iss = c
+            .str("iss")
+            .ok_or(Error::client(ErrorCode::IssuerMismatch))?;
         let aud_error = Error::client(ErrorCode::AudienceMismatch);
         let aud: Vec<String> = match c.get("aud") {
             Some(Json::String(a)) => alloc::vec![a.clone()],
@@ -485,7 +481,7 @@ pub fn select_key(jwks: &[u8], jws: &Jws) -> Result<Option<PublicJwk>, Error> {
     };
     let mut found = Vec::new();
     for key in keys {
-        let s = |name| string(key, name);
+        let s = |name| key.str(name);
         let usable = s("kty") == Some(jws.alg.key_type())
             && s("use").is_none_or(|u| u == "sig")
             && key.get("use").is_none_or(|u| matches!(u, Json::String(_)))
@@ -547,7 +543,7 @@ pub fn parse_userinfo(
 ) -> Result<String, Error> {
     crate::token::error_response(status, body)?;
     let obj = json_object(status, content_type, body)?;
-    match string(&obj, "sub") {
+    match obj.str("sub") {
         Some(sub) if sub == expected_subject => String::from_utf8(body.to_vec())
             .map_err(|_| Error::response(ErrorCode::InvalidResponse, status)),
         Some(_) => Err(Error::response(ErrorCode::SubjectMismatch, status)),

@@ -148,12 +148,20 @@ impl OAuthClient {
 /// Whether a `Content-Type` value is `application/json` or an `application/*+json` type such as
 /// `application/jwk-set+json` (parameters and case ignored).
 pub(crate) fn is_json_media_type(content_type: Option<&str>) -> bool {
-    content_type
+    // The media type before any parameters, without the optional whitespace (RFC 9110 OWS: space, tab).
+    let m = content_type
         .and_then(|ct| ct.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase())
-        .is_some_and(|m| {
-            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
-        })
+        .unwrap_or_default()
+        .trim_matches([' ', '\t'])
+        .as_bytes();
+    let prefix = |p: &[u8]| m.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    let suffix = |p: &[u8]| {
+        m.len()
+            .checked_sub(p.len())
+            .and_then(|at| m.get(at..))
+            .is_some_and(|t| t.eq_ignore_ascii_case(p))
+    };
+    m.eq_ignore_ascii_case(b"application/json") || (prefix(b"application/") && suffix(b"+json"))
 }
 
 /// An RFC 6749 §5.2 (or RFC 6750 §3) error object in a non-2xx response: `Err(TokenResponseError)`.
@@ -165,10 +173,7 @@ pub(crate) fn error_response(status: u16, body: &[u8]) -> Result<(), Error> {
     let Some(obj) = json::parse(body) else {
         return Ok(());
     };
-    let text = |n| match obj.get(n) {
-        Some(Json::String(s)) => Some(s.as_str()),
-        _ => None,
-    };
+    let text = |n| obj.str(n);
     match text("error") {
         Some(error) => Err(Error::TokenResponse {
             response: ErrorResponse::new(error, text("error_description"), text("error_uri")),
@@ -178,11 +183,11 @@ pub(crate) fn error_response(status: u16, body: &[u8]) -> Result<(), Error> {
     }
 }
 
+/// A string member that, when present, is not empty.
 fn optional_string<'a>(obj: &'a Json, name: &str) -> Result<Option<&'a str>, ()> {
-    match obj.get(name) {
-        None | Some(Json::Null) => Ok(None),
-        Some(Json::String(s)) if !s.is_empty() => Ok(Some(s)),
-        Some(_) => Err(()),
+    match obj.opt_str(name)? {
+        Some("") => Err(()),
+        s => Ok(s),
     }
 }
 
@@ -268,6 +273,36 @@ mod tests {
     use alloc::{format, vec};
 
     const JSON: Option<&str> = Some("application/json; charset=utf-8");
+
+    #[test]
+    fn json_media_types() {
+        for ct in [
+            "application/json",
+            "Application/JSON",
+            "application/json; charset=utf-8",
+            " \tapplication/json\t ;charset=utf-8",
+            "application/jwk-set+json",
+            "APPLICATION/PROBLEM+JSON; charset=utf-8",
+        ] {
+            assert!(is_json_media_type(Some(ct)), "{ct}");
+        }
+        for ct in [
+            "",
+            "json",
+            "text/json",
+            "text/html",
+            "application/jsonp",
+            "application/json5",
+            "application/+jso",
+            "text/x+json",
+            "application/json\u{a0}",
+            "application/x-www-form-urlencoded",
+            "; application/json",
+        ] {
+            assert!(!is_json_media_type(Some(ct)), "{ct}");
+        }
+        assert!(!is_json_media_type(None));
+    }
 
     fn parse(status: u16, ct: Option<&str>, body: &str) -> Result<TokenSet, Error> {
         parse_token_response(status, ct, body.as_bytes(), 1_000, None)

@@ -39,10 +39,9 @@ pub(crate) fn object(text: &str, optional: bool, code: ErrorCode) -> Result<Json
 
 /// Absent or `null` → `None`; a string → `Some`; anything else → `code`.
 pub(crate) fn opt_string(o: &Json, name: &str, code: ErrorCode) -> Result<Option<String>, Error> {
-    match o.get(name) {
-        None | Some(Json::Null) => Ok(None),
-        Some(Json::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(Error::client(code)),
+    match o.opt_str(name) {
+        Ok(s) => Ok(s.map(String::from)),
+        Err(()) => Err(Error::client(code)),
     }
 }
 
