@@ -21,15 +21,15 @@ const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const COLD_RUNS = Number(process.env.COLD_RUNS ?? 15);
 const EXCHANGES = Number(process.env.EXCHANGES ?? 300);
 // appauth last: its entry defines `window` for its own crypto helper, which no other entry should see while loading.
-const ENTRIES = ["pkce-wasm", "handwritten", "oauth4webapi", "openid-client", "arctic", "badgateway", "oidc-client-ts", "appauth"];
+const ENTRIES = ["pkce-wasm", "pkce-wasm-oauth", "handwritten", "oauth4webapi", "openid-client", "arctic", "badgateway", "oidc-client-ts", "appauth"];
 // Browser-only: proven and measured in Chromium only.
 const BROWSER_ONLY = ["auth0-spa-js"];
 const NOT_MEASURED = {};
-const PACKAGE = { "auth0-spa-js": "@auth0/auth0-spa-js", "pkce-wasm": "pkce-wasm", handwritten: "(hand-written WebCrypto + fetch)", badgateway: "@badgateway/oauth2-client", appauth: "@openid/appauth" };
+const PACKAGE = { "auth0-spa-js": "@auth0/auth0-spa-js", "pkce-wasm": "pkce-wasm", "pkce-wasm-oauth": "pkce-wasm/oauth", handwritten: "(hand-written WebCrypto + fetch)", badgateway: "@badgateway/oauth2-client", appauth: "@openid/appauth" };
 const pkg = (e) => PACKAGE[e] ?? e;
 const version = (e) => {
   if (e === "handwritten") return "-";
-  if (e === "pkce-wasm") return JSON.parse(readFileSync(path.join(here, "../pkg/package.json"))).version;
+  if (e.startsWith("pkce-wasm")) return JSON.parse(readFileSync(path.join(here, "../pkg/package.json"))).version;
   return JSON.parse(readFileSync(path.join(here, "node_modules", pkg(e), "package.json"))).version;
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -67,6 +67,7 @@ for (const e of [...ENTRIES, ...BROWSER_ONLY]) {
   await build({ entryPoints: [path.join(here, "entries", `${e}.mjs`)], bundle: true, minify: true, format: "esm", platform: "browser", target: "es2022", treeShaking: true, outfile: path.join(out, `${e}.js`), logLevel: "error", external: ["*.wasm"] });
 }
 copyFileSync(path.join(here, "../pkg/pkce_wasm_bg.wasm"), path.join(out, "pkce_wasm_bg.wasm"));
+copyFileSync(path.join(here, "../pkg/oauth/pkce_wasm_bg.wasm"), path.join(out, "pkce_wasm_oauth_bg.wasm"));
 
 // 0. Prove each entry does the whole job, in Node.
 const working = [];
@@ -255,6 +256,7 @@ for (const e of proven) {
   const file = path.join(out, `${e}.js`);
   const parts = [readFileSync(file)];
   if (e === "pkce-wasm") parts.push(readFileSync(path.join(here, "../pkg/pkce_wasm_bg.wasm")));
+  if (e === "pkce-wasm-oauth") parts.push(readFileSync(path.join(here, "../pkg/oauth/pkce_wasm_bg.wasm")));
   const sum = (f) => parts.reduce((t, b) => t + f(b), 0);
   size[e] = {
     raw: sum((b) => b.length),
@@ -302,7 +304,7 @@ const bars = (title, values, unit, x0, w) => {
   const rows = values.map(([k, v], i) => {
     const y = 40 + i * 26;
     const len = Math.max(1, (v / max) * (w - 170));
-    const color = k === "pkce-wasm" ? "#2456d6" : "#9aa5b8";
+    const color = k.startsWith("pkce-wasm") ? "#2456d6" : "#9aa5b8";
     return `<text x="${x0}" y="${y + 13}" font-size="12">${k}</text><rect x="${x0 + 120}" y="${y}" width="${len.toFixed(1)}" height="18" fill="${color}"/><text x="${(x0 + 124 + len).toFixed(1)}" y="${y + 13}" font-size="11">${fmt(v, v < 10 ? 1 : 0)} ${unit}</text>`;
   });
   return `<text x="${x0}" y="22" font-size="14" font-weight="bold">${title}</text>${rows.join("")}`;
