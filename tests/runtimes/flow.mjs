@@ -1,12 +1,13 @@
 // The low-level flow in whatever runtime runs this file (Node, Deno, Bun): import the package by name (its
 // export conditions pick the runtime's entry, which initialises the wasm), start an authorization, obtain a
 // code by scripted consent at the real authorization server, exchange it, refresh. Prints one JSON line.
-//   <runtime> tests/runtimes/flow.mjs <issuer> <authorization endpoint> <token endpoint>
-import { OAuthClient, createPkce, isOAuthError } from "pkce-wasm";
+//   <runtime> tests/runtimes/flow.mjs <issuer> <authorization endpoint> <token endpoint> [<entry>]
+// where <entry> is "pkce-wasm" (the default) or "pkce-wasm/oauth".
 import { authorizeWithConsent } from "../support/consent.mjs";
 
 const args = typeof Deno !== "undefined" ? Deno.args : process.argv.slice(2);
-const [issuer, authorizationEndpoint, tokenEndpoint] = args;
+const [issuer, authorizationEndpoint, tokenEndpoint, entry = "pkce-wasm"] = args;
+const { OAuthClient, createPkce, isOAuthError } = await import(entry);
 const runtime = typeof Deno !== "undefined" ? `deno ${Deno.version.deno}` : typeof Bun !== "undefined" ? `bun ${Bun.version}` : `node ${process.versions.node}`;
 
 const client = new OAuthClient({

@@ -39,19 +39,21 @@ function run(cmd, args) {
 const flowArgs = () => [idp.issuer, idp.endpoints.authorization, idp.endpoints.token];
 const expected = ["pkce", "start", "consent", "forged-rejected", "exchange", "refresh"];
 
-for (const [name, cmd, args] of [
-  ["node", bin("node"), ["flow.mjs"]],
-  ["deno", bin("deno"), ["run", "--allow-net=127.0.0.1", "--allow-read", "--allow-env", "flow.mjs"]],
-  ["bun", bin("bun"), ["flow.mjs"]],
-]) {
-  test(`${name}: start, scripted consent, exchange, refresh`, async () => {
-    const before = idp.log.length;
-    const result = await run(cmd, [...args, ...flowArgs()]);
-    console.log(`# ${result.runtime}: ${result.steps.join(" -> ")}`);
-    assert.equal(result.error, undefined);
-    assert.deepEqual(result.steps, expected);
-    assert.match(result.runtime, new RegExp(`^${name} `));
-    const grants = idp.log.slice(before).map((r) => r.grant_type);
-    assert.deepEqual(grants, ["authorization_code", "refresh_token"], "the forged callback sent nothing");
-  });
+for (const entry of ["pkce-wasm", "pkce-wasm/oauth"]) {
+  for (const [name, cmd, args] of [
+    ["node", bin("node"), ["flow.mjs"]],
+    ["deno", bin("deno"), ["run", "--allow-net=127.0.0.1", "--allow-read", "--allow-env", "flow.mjs"]],
+    ["bun", bin("bun"), ["flow.mjs"]],
+  ]) {
+    test(`${name}, ${entry}: start, scripted consent, exchange, refresh`, async () => {
+      const before = idp.log.length;
+      const result = await run(cmd, [...args, ...flowArgs(), entry]);
+      console.log(`# ${result.runtime} (${entry}): ${result.steps.join(" -> ")}`);
+      assert.equal(result.error, undefined);
+      assert.deepEqual(result.steps, expected);
+      assert.match(result.runtime, new RegExp(`^${name} `));
+      const grants = idp.log.slice(before).map((r) => r.grant_type);
+      assert.deepEqual(grants, ["authorization_code", "refresh_token"], "the forged callback sent nothing");
+    });
+  }
 }
