@@ -300,13 +300,14 @@ export class OAuthClient {
     const req = JSON.parse(request);
     const r = await http(req.url, this.#info.timeoutMs, req);
     const tokens = JSON.parse(this.#call(TOKENS, [r.status, r.type, now(), refreshToken, pending, idToken], r.body));
-    if (import.meta.OIDC !== false && tokens.claims) await this.#verify(tokens.id_token);
+    if (tokens.claims) await this.#verify(tokens.id_token);
     return tokens;
   }
 
   /** The cached JWKS first; with no fitting key there, the JWKS fetched once more (key rotation). */
   async #verify(idToken) {
-    if (import.meta.OIDC === false) return;
+    // Unreachable in `pkce-wasm/oauth` (its core never returns claims); fail closed all the same.
+    if (import.meta.OIDC === false) throw fail("id_token_signature");
     let key = null;
     if (this.#jwks) {
       try {
