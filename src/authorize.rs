@@ -6,7 +6,8 @@ use alloc::vec::Vec;
 use crate::config::{check_extra, RESERVED_AUTHORIZATION_PARAMS};
 use crate::encoding::FormSerializer;
 use crate::error::{Error, ErrorCode};
-use crate::pkce::{random_token, s256, CODE_CHALLENGE_METHOD};
+use crate::json::{object, opt_string, opt_uint, req_string, ObjectWriter};
+use crate::pkce::{is_valid_verifier, random_token, s256, CODE_CHALLENGE_METHOD};
 use crate::types::{CodeVerifier, Nonce, State};
 use crate::OAuthClient;
 
@@ -46,6 +47,48 @@ pub struct PendingAuthorization {
     pub created_at: u64,
     /// The `max_age` sent (an extra parameter), in seconds: the ID token's `auth_time` is checked against it.
     pub max_age: Option<u64>,
+}
+
+impl PendingAuthorization {
+    /// The JSON text of the pending authorization, with the member names of the JavaScript API's object
+    /// (`url`, `state`, `codeVerifier`, `nonce`, `redirectUri`, `issuer`, `createdAt`, `maxAge`): what
+    /// the browser conveniences store, and a form to keep it in (an encrypted cookie, a KV store) that the
+    /// JavaScript client reads too. It holds the verifier: never put it in a URL.
+    pub fn to_json(&self) -> String {
+        let mut o = ObjectWriter::new();
+        o.str("url", &self.url)
+            .str("state", self.state.secret())
+            .str("codeVerifier", self.code_verifier.secret())
+            .opt_str("nonce", self.nonce.as_ref().map(|n| n.secret()))
+            .str("redirectUri", &self.redirect_uri)
+            .opt_str("issuer", self.issuer.as_deref())
+            .uint("createdAt", self.created_at)
+            .opt_uint("maxAge", self.max_age);
+        o.finish()
+    }
+
+    /// Reads what [`PendingAuthorization::to_json`] (or the JavaScript client) wrote. Anything malformed
+    /// (not a JSON object, a missing or mistyped member, a verifier that is not 43–128 unreserved
+    /// characters) is `invalid_pending`.
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        let code = ErrorCode::InvalidPending;
+        let v = &object(text, false, code)?;
+        let verifier = req_string(v, "codeVerifier", code)?;
+        if !is_valid_verifier(&verifier) {
+            return Err(Error::client(code));
+        }
+        Ok(PendingAuthorization {
+            url: opt_string(v, "url", code)?.unwrap_or_default(),
+            state: State::new(req_string(v, "state", code)?),
+            code_verifier: CodeVerifier::new(verifier),
+            nonce: opt_string(v, "nonce", code)?.map(Nonce::new),
+            redirect_uri: req_string(v, "redirectUri", code)?,
+            issuer: opt_string(v, "issuer", code)?,
+            created_at: opt_uint(v, "createdAt", 9_999_999_999, code)?
+                .ok_or(Error::client(code))?,
+            max_age: opt_uint(v, "maxAge", 9_999_999_999, code)?,
+        })
+    }
 }
 
 /// Whether a space-separated scope contains `openid`.
@@ -170,6 +213,47 @@ mod tests {
             (String::from("prompt"), String::from("login")),
         ];
         OAuthClient::new(c).unwrap_or_else(|_| unreachable!())
+    }
+
+    #[test]
+    fn a_pending_authorization_round_trips_as_json_and_bad_json_is_invalid_pending() {
+        let c = client("https://idp.example/authorize");
+        let mut p = c
+            .start_authorization(&AuthorizationOptions::default(), 1_700_000_000)
+            .unwrap_or_else(|_| unreachable!());
+        p.max_age = Some(300);
+        let json = p.to_json();
+        assert!(json.starts_with(r#"{"url":"https://idp.example/authorize?"#));
+        assert!(json
+            .ends_with(r#","issuer":"https://idp.example/","createdAt":1700000000,"maxAge":300}"#));
+        assert_eq!(PendingAuthorization::from_json(&json).ok(), Some(p.clone()));
+        p.nonce = None;
+        p.issuer = None;
+        p.max_age = None;
+        assert_eq!(
+            PendingAuthorization::from_json(&p.to_json()).ok(),
+            Some(p.clone())
+        );
+        let good = p.to_json();
+        for bad in [
+            String::from("not json"),
+            String::from("[]"),
+            String::from("null"),
+            good.replace("\"createdAt\":", "\"createdAt\":-"),
+            good.replace("\"createdAt\":", "\"createdAt\":\"1\"+"),
+            good.replace("codeVerifier", "verifier"),
+            good.replace("redirectUri", "redirect"),
+            good.replace(p.code_verifier.secret(), "short"),
+            good.replace("\"state\":", "\"state\":1,\"x\":"),
+            format!("{good} trailing"),
+        ] {
+            let e = PendingAuthorization::from_json(&bad).err();
+            assert_eq!(
+                e.as_ref().map(Error::code),
+                Some("invalid_pending"),
+                "{bad}"
+            );
+        }
     }
 
     fn query(url: &str) -> Vec<(String, String)> {

@@ -76,6 +76,54 @@ pub(crate) fn parse_callback(callback_url: &str) -> Result<CallbackParams, Error
     Ok(p)
 }
 
+/// The `state` of a callback URL (or query), to find its pending authorization in a store keyed by state
+/// (a KV namespace, a session): `duplicate_parameter` when a callback parameter is repeated,
+/// `missing_state` when `state` is absent or empty. It checks nothing else: validate the callback against
+/// the pending authorization found ([`OAuthClient::validate_callback`]) before using it.
+pub fn callback_state(callback_url: &str) -> Result<String, Error> {
+    parse_callback(callback_url).and_then(|p| {
+        p.state
+            .filter(|s| !s.is_empty())
+            .ok_or(Error::client(ErrorCode::MissingState))
+    })
+}
+
+/// What [`strip_callback_params`] removes: the authorization response's parameters, the error ones too (a
+/// reload must not show a stale error). The same list as the npm package's.
+pub const CALLBACK_PARAMS: [&str; 7] = [
+    "code",
+    "state",
+    "iss",
+    "session_state",
+    "error",
+    "error_description",
+    "error_uri",
+];
+
+/// `url` without the [`CALLBACK_PARAMS`] in its query, for the address bar of a callback page
+/// (`history.replaceState`), so that the code and state stay neither in the history nor in a later
+/// `Referer`. Every other parameter (as it was written), the path and the fragment stay.
+pub fn strip_callback_params(url: &str) -> String {
+    let (rest, fragment) = match url.find('#') {
+        Some(at) => url.split_at(at),
+        None => (url, ""),
+    };
+    let (base, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut out = String::from(base);
+    let mut first = true;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let name = pair.split_once('=').map_or(pair, |(n, _)| n);
+        if CALLBACK_PARAMS.contains(&crate::encoding::form_decode(name.as_bytes()).as_str()) {
+            continue;
+        }
+        out.push(if first { '?' } else { '&' });
+        out.push_str(pair);
+        first = false;
+    }
+    out.push_str(fragment);
+    out
+}
+
 impl OAuthClient {
     /// Validates a callback URL (or its query) against the pending authorization, in this order:
     /// repeated parameters, `state` (constant time), the pending authorization's expiry and issuer, RFC 9207
@@ -286,6 +334,57 @@ mod tests {
             code_of(c.validate_callback(&q, &other, 1_001)),
             "invalid_pending"
         );
+    }
+
+    #[test]
+    fn the_callback_parameters_leave_the_address_bar_and_nothing_else_does() {
+        for (url, expected) in [
+            (
+                "https://app.example/cb?code=a&state=s&iss=https%3A%2F%2Fidp&session_state=x",
+                "https://app.example/cb",
+            ),
+            (
+                "https://app.example/cb?keep=%2F1&code=a&state=s&b+c=d#frag?code=x",
+                "https://app.example/cb?keep=%2F1&b+c=d#frag?code=x",
+            ),
+            (
+                "https://app.example/cb?error=access_denied&error_description=no&error_uri=u&x=1",
+                "https://app.example/cb?x=1",
+            ),
+            // Names are compared decoded, as the form parser (and the validator) reads them.
+            (
+                "https://app.example/cb?%63ode=a&stat%65=s&&x",
+                "https://app.example/cb?x",
+            ),
+            ("https://app.example/cb", "https://app.example/cb"),
+            ("https://app.example/cb?", "https://app.example/cb"),
+            (
+                "https://app.example/cb#code=a",
+                "https://app.example/cb#code=a",
+            ),
+        ] {
+            assert_eq!(strip_callback_params(url), expected, "{url}");
+        }
+    }
+
+    #[test]
+    fn the_state_that_finds_a_pending_authorization() {
+        assert_eq!(
+            callback_state("https://a/cb?code=c&state=s%2B1").unwrap(),
+            "s+1"
+        );
+        for (url, expected) in [
+            ("https://a/cb?code=c", "missing_state"),
+            ("https://a/cb?code=c&state=", "missing_state"),
+            ("https://a/cb?state=a&state=b", "duplicate_parameter"),
+            ("https://a/cb?state=a&code=1&code=2", "duplicate_parameter"),
+        ] {
+            assert_eq!(
+                callback_state(url).err().as_ref().map(Error::code),
+                Some(expected),
+                "{url}"
+            );
+        }
     }
 
     #[test]

@@ -60,6 +60,31 @@ impl ClientAuth {
     }
 }
 
+/// Where the browser conveniences (`OAuthClient::login` and `OAuthClient::handle_redirect_callback` on
+/// wasm32, `login()` and `handleCallback()` in JavaScript) keep pending authorizations. The low-level API
+/// never uses it: there the caller keeps the [`PendingAuthorization`](crate::PendingAuthorization).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PendingStorage {
+    /// `sessionStorage`: this tab only (the default).
+    #[default]
+    Session,
+    /// `localStorage`: every tab of the origin.
+    Local,
+    /// This client instance (and its clones) only: lost on reload, so only for flows that stay in the page.
+    Memory,
+}
+
+impl PendingStorage {
+    /// The configuration spelling: `session`, `local` or `memory`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PendingStorage::Session => "session",
+            PendingStorage::Local => "local",
+            PendingStorage::Memory => "memory",
+        }
+    }
+}
+
 /// The configuration of an [`OAuthClient`](crate::OAuthClient). Build it with [`ClientConfig::new`] and the
 /// public fields; [`OAuthClient::new`](crate::OAuthClient::new) validates it.
 #[derive(Clone, Debug)]
@@ -89,6 +114,8 @@ pub struct ClientConfig {
     pub timeout_ms: u32,
     /// How long a pending authorization stays valid.
     pub pending_ttl_seconds: u64,
+    /// Where the browser conveniences keep pending authorizations.
+    pub storage: PendingStorage,
     /// The provider's JWKS (`jwks_uri`). With it (it needs `issuer`) the client is an OpenID Connect
     /// client: ID tokens are verified on every code exchange and refresh, and an `openid` authorization
     /// must return one. Without it, `id_token` is passed through unverified.
@@ -124,6 +151,7 @@ impl ClientConfig {
             extra_token_params: Vec::new(),
             timeout_ms: DEFAULT_TIMEOUT_MS,
             pending_ttl_seconds: DEFAULT_PENDING_TTL_SECONDS,
+            storage: PendingStorage::Session,
             jwks_uri: None,
             userinfo_endpoint: None,
             end_session_endpoint: None,

@@ -7,6 +7,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::error::{Error, ErrorCode};
+
 /// The deepest nesting accepted; deeper input is rejected rather than recursed into.
 pub(crate) const MAX_DEPTH: usize = 32;
 
@@ -48,6 +50,44 @@ impl Json {
     /// The member `name` of an object, if it is a string.
     pub(crate) fn str(&self, name: &str) -> Option<&str> {
         self.opt_str(name).ok().flatten()
+    }
+}
+
+/// An object (or, with `optional`, `null` for an absent argument, read as an empty object).
+pub(crate) fn object(text: &str, optional: bool, code: ErrorCode) -> Result<Json, Error> {
+    match parse(text.as_bytes()) {
+        Some(o @ Json::Object(_)) => Ok(o),
+        Some(Json::Null) if optional => Ok(Json::Object(Vec::new())),
+        _ => Err(Error::client(code)),
+    }
+}
+
+/// Absent or `null` → `None`; a string → `Some`; anything else → `code`.
+pub(crate) fn opt_string(o: &Json, name: &str, code: ErrorCode) -> Result<Option<String>, Error> {
+    match o.opt_str(name) {
+        Ok(s) => Ok(s.map(String::from)),
+        Err(()) => Err(Error::client(code)),
+    }
+}
+
+pub(crate) fn req_string(o: &Json, name: &str, code: ErrorCode) -> Result<String, Error> {
+    opt_string(o, name, code)?.ok_or(Error::client(code))
+}
+
+/// A non-negative integer number up to `max` (the shell sends non-finite numbers as strings, so they fail).
+pub(crate) fn opt_uint(
+    o: &Json,
+    name: &str,
+    max: u64,
+    code: ErrorCode,
+) -> Result<Option<u64>, Error> {
+    match o.get(name) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Number(n)) => match parse_uint(n.as_bytes()) {
+            Some(v) if v <= max => Ok(Some(v)),
+            _ => Err(Error::client(code)),
+        },
+        Some(_) => Err(Error::client(code)),
     }
 }
 

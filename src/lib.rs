@@ -87,10 +87,11 @@ mod io;
 pub mod js;
 
 pub use authorize::{AuthorizationOptions, PendingAuthorization};
-pub use callback::ValidatedCallback;
+pub use callback::{callback_state, strip_callback_params, ValidatedCallback, CALLBACK_PARAMS};
 pub use config::{
-    ClientAuth, ClientConfig, DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_PENDING_TTL_SECONDS,
-    DEFAULT_TIMEOUT_MS, RESERVED_AUTHORIZATION_PARAMS, RESERVED_TOKEN_PARAMS,
+    ClientAuth, ClientConfig, PendingStorage, DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    DEFAULT_PENDING_TTL_SECONDS, DEFAULT_TIMEOUT_MS, RESERVED_AUTHORIZATION_PARAMS,
+    RESERVED_TOKEN_PARAMS,
 };
 pub use error::{Error, ErrorCode, ErrorResponse, MAX_ERROR_FIELD_LEN};
 pub use oidc::{

@@ -1,7 +1,12 @@
 //! The Rust API's wasm32 I/O: the token endpoint, discovery, JWKS, userinfo and revocation through the
-//! host's global `fetch`, and ID token signatures through WebCrypto. Nothing here is exported to
+//! host's global `fetch`, ID token signatures through WebCrypto, and in a browser window the storage and
+//! redirect conveniences (`login`, `handle_redirect_callback`). Nothing here is exported to
 //! JavaScript: the npm package's shell does its own I/O around the synchronous core in `src/js`.
 
+// The browser conveniences need std's thread-local for the memory storage; the npm package's `no_std`
+// core has its own in JavaScript.
+#[cfg(not(feature = "npm-package"))]
+mod browser;
 mod fetch;
 mod oidc;
 

@@ -4,67 +4,17 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::json::{self, parse_uint, Json};
+pub(crate) use crate::json::{object, opt_string};
+use crate::json::{opt_uint, req_string, Json};
 use crate::{
-    AuthorizationOptions, ClientAuth, ClientConfig, ClientSecret, CodeVerifier, Error, ErrorCode,
-    Nonce, PendingAuthorization, State, DEFAULT_TIMEOUT_MS,
+    AuthorizationOptions, ClientAuth, ClientConfig, ClientSecret, Error, ErrorCode, PendingStorage,
+    DEFAULT_TIMEOUT_MS,
 };
-
-/// Where `login()` keeps pending authorizations; the shell does the storing.
-#[derive(Clone, Copy)]
-pub(crate) enum StorageKind {
-    Session,
-    Local,
-    Memory,
-}
-
-impl StorageKind {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            StorageKind::Session => "session",
-            StorageKind::Local => "local",
-            StorageKind::Memory => "memory",
-        }
-    }
-}
-
-/// An object (or, with `optional`, `null` for an absent argument, read as an empty object).
-pub(crate) fn object(text: &str, optional: bool, code: ErrorCode) -> Result<Json, Error> {
-    match json::parse(text.as_bytes()) {
-        Some(o @ Json::Object(_)) => Ok(o),
-        Some(Json::Null) if optional => Ok(Json::Object(Vec::new())),
-        _ => Err(Error::client(code)),
-    }
-}
-
-/// Absent or `null` → `None`; a string → `Some`; anything else → `code`.
-pub(crate) fn opt_string(o: &Json, name: &str, code: ErrorCode) -> Result<Option<String>, Error> {
-    match o.opt_str(name) {
-        Ok(s) => Ok(s.map(String::from)),
-        Err(()) => Err(Error::client(code)),
-    }
-}
-
-fn req_string(o: &Json, name: &str, code: ErrorCode) -> Result<String, Error> {
-    opt_string(o, name, code)?.ok_or(Error::client(code))
-}
 
 fn opt_bool(o: &Json, name: &str, code: ErrorCode) -> Result<Option<bool>, Error> {
     match o.get(name) {
         None | Some(Json::Null) => Ok(None),
         Some(Json::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(Error::client(code)),
-    }
-}
-
-/// A non-negative integer number up to `max` (the shell sends non-finite numbers as strings, so they fail).
-fn opt_uint(o: &Json, name: &str, max: u64, code: ErrorCode) -> Result<Option<u64>, Error> {
-    match o.get(name) {
-        None | Some(Json::Null) => Ok(None),
-        Some(Json::Number(n)) => match parse_uint(n.as_bytes()) {
-            Some(v) if v <= max => Ok(Some(v)),
-            _ => Err(Error::client(code)),
-        },
         Some(_) => Err(Error::client(code)),
     }
 }
@@ -108,7 +58,7 @@ const OIDC_MEMBERS: [&str; 5] = [
 
 /// The client configuration (`OAuthClientConfig`), checked for types here and for meaning by
 /// [`crate::OAuthClient::new`].
-pub(crate) fn config(text: &str) -> Result<(ClientConfig, StorageKind), Error> {
+pub(crate) fn config(text: &str) -> Result<ClientConfig, Error> {
     let code = ErrorCode::InvalidConfig;
     let v = &object(text, false, code)?;
     let s = |name| opt_string(v, name, code);
@@ -150,13 +100,13 @@ pub(crate) fn config(text: &str) -> Result<(ClientConfig, StorageKind), Error> {
     if let Some(ttl) = opt_uint(v, "pendingTtlSeconds", u64::from(u32::MAX), code)? {
         c.pending_ttl_seconds = ttl;
     }
-    let storage = match s("storage")?.as_deref() {
-        None | Some("session") => StorageKind::Session,
-        Some("local") => StorageKind::Local,
-        Some("memory") => StorageKind::Memory,
+    c.storage = match s("storage")?.as_deref() {
+        None | Some("session") => PendingStorage::Session,
+        Some("local") => PendingStorage::Local,
+        Some("memory") => PendingStorage::Memory,
         _ => return Err(Error::client(code)),
     };
-    Ok((c, storage))
+    Ok(c)
 }
 
 /// The per-call options of `startAuthorization` and `login`.
@@ -168,26 +118,5 @@ pub(crate) fn authorization_options(text: &str) -> Result<AuthorizationOptions, 
         extra_params: params(v, "extraParams")?,
         prompt: opt_string(v, "prompt", code)?,
         login_hint: opt_string(v, "loginHint", code)?,
-    })
-}
-
-/// A pending authorization (as [`super::pending_json`] wrote it, or as the caller kept it); anything
-/// malformed is `invalid_pending`.
-pub(crate) fn pending(text: &str) -> Result<PendingAuthorization, Error> {
-    let code = ErrorCode::InvalidPending;
-    let v = &object(text, false, code)?;
-    let verifier = req_string(v, "codeVerifier", code)?;
-    if !crate::is_valid_verifier(&verifier) {
-        return Err(Error::client(code));
-    }
-    Ok(PendingAuthorization {
-        url: opt_string(v, "url", code)?.unwrap_or_default(),
-        state: State::new(req_string(v, "state", code)?),
-        code_verifier: CodeVerifier::new(verifier),
-        nonce: opt_string(v, "nonce", code)?.map(Nonce::new),
-        redirect_uri: req_string(v, "redirectUri", code)?,
-        issuer: opt_string(v, "issuer", code)?,
-        created_at: opt_uint(v, "createdAt", 9_999_999_999, code)?.ok_or(Error::client(code))?,
-        max_age: opt_uint(v, "maxAge", 9_999_999_999, code)?,
     })
 }

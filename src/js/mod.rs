@@ -24,7 +24,6 @@ use crate::{
     AuthorizationCode, ClientConfig, Error, ErrorCode, OAuthClient, PendingAuthorization, Pkce,
     RefreshToken, TokenRequest, TokenSet, CODE_CHALLENGE_METHOD,
 };
-use input::StorageKind;
 
 /// What the shell throws on: the error's JSON text (`name`, `code`, `message`, and `status` and the RFC
 /// fields where they apply). The message is static and never holds secrets or server text.
@@ -51,19 +50,6 @@ type Out = Result<String, JsValue>;
 
 fn out(r: Result<String, Error>) -> Out {
     r.map_err(thrown)
-}
-
-pub(crate) fn pending_json(p: &PendingAuthorization) -> String {
-    let mut o = ObjectWriter::new();
-    o.str("url", &p.url)
-        .str("state", p.state.secret())
-        .str("codeVerifier", p.code_verifier.secret())
-        .opt_str("nonce", p.nonce.as_ref().map(|n| n.secret()))
-        .str("redirectUri", &p.redirect_uri)
-        .opt_str("issuer", p.issuer.as_deref())
-        .uint("createdAt", p.created_at)
-        .opt_uint("maxAge", p.max_age);
-    o.finish()
 }
 
 fn request_json(r: &TokenRequest) -> String {
@@ -196,7 +182,7 @@ impl Args {
 /// the generated glue and the wasm's export shims small.
 #[wasm_bindgen]
 pub struct Core {
-    client: Option<(OAuthClient, StorageKind)>,
+    client: Option<OAuthClient>,
 }
 
 #[wasm_bindgen]
@@ -208,10 +194,11 @@ impl Core {
         if config == "null" {
             return Ok(Core { client: None });
         }
-        let (config, storage) = input::config(config).map_err(thrown)?;
-        let client = OAuthClient::new(config).map_err(thrown)?;
+        let client = input::config(config)
+            .and_then(OAuthClient::new)
+            .map_err(thrown)?;
         Ok(Core {
-            client: Some((client, storage)),
+            client: Some(client),
         })
     }
 
@@ -231,13 +218,12 @@ impl Core {
     fn client(&self) -> Result<&OAuthClient, Error> {
         self.client
             .as_ref()
-            .map(|(c, _)| c)
             .ok_or(Error::client(ErrorCode::InvalidConfig))
     }
 
     fn run(&self, op: u8, a: &Args, body: &[u8]) -> Result<String, Error> {
         match op {
-            op::CALLBACK_STATE => callback_state(a.str(0)),
+            op::CALLBACK_STATE => crate::callback::callback_state(a.str(0)),
             op::PKCE => pkce(a.opt_str(0)),
             op::ERROR => Ok(error_of(a.str(0), a.opt_status(1))),
             #[cfg(feature = "oidc")]
@@ -252,9 +238,9 @@ impl Core {
             op::INFO => Ok(self.info()),
             op::START => input::authorization_options(a.json(0))
                 .and_then(|o| client.start_authorization(&o, a.uint(1)))
-                .map(|p| pending_json(&p)),
+                .map(|p| p.to_json()),
             op::VALIDATE => {
-                let p = input::pending(a.str(1))?;
+                let p = PendingAuthorization::from_json(a.str(1))?;
                 let v = client.validate_callback(a.str(0), &p, a.uint(2))?;
                 let mut o = ObjectWriter::new();
                 o.str("code", v.code().secret())
@@ -263,7 +249,7 @@ impl Core {
                 Ok(o.finish())
             }
             op::EXCHANGE => {
-                let pending = input::pending(a.str(1))?;
+                let pending = PendingAuthorization::from_json(a.str(1))?;
                 let code = a.str(0);
                 if code.is_empty() {
                     return Err(Error::client(ErrorCode::MissingCode));
@@ -302,7 +288,7 @@ impl Core {
     /// The configuration the shell needs: the provider metadata (the `metadata` getter), `clientId`,
     /// `timeoutMs`, `pendingTtlSeconds` and `storage`.
     fn info(&self) -> String {
-        let Some((client, storage)) = &self.client else {
+        let Some(client) = &self.client else {
             return String::from("null");
         };
         let c = &client.config;
@@ -313,7 +299,7 @@ impl Core {
             .str("clientId", &c.client_id)
             .uint("timeoutMs", u64::from(c.timeout_ms))
             .uint("pendingTtlSeconds", c.pending_ttl_seconds)
-            .str("storage", storage.as_str());
+            .str("storage", c.storage.as_str());
         o.finish()
     }
 }
@@ -335,16 +321,6 @@ fn tokens(client: &OAuthClient, a: &Args, body: &[u8]) -> Result<String, Error> 
     #[cfg(not(feature = "oidc"))]
     let _ = client;
     Ok(token_set_json(&tokens))
-}
-
-/// The `state` of a callback URL (or query), to find its pending authorization: `duplicate_parameter`
-/// when repeated, `missing_state` when absent or empty.
-fn callback_state(url: &str) -> Result<String, Error> {
-    crate::callback::parse_callback(url).and_then(|p| {
-        p.state
-            .filter(|s| !s.is_empty())
-            .ok_or(Error::client(ErrorCode::MissingState))
-    })
 }
 
 /// A PKCE pair: a fresh verifier, or the challenge of a given one (`invalid_verifier`).

@@ -84,7 +84,9 @@ pub(super) fn claims(
     id_token: Option<&str>,
     now: u64,
 ) -> Result<Option<IdTokenClaims>, Error> {
-    let pending = pending.map(input::pending).transpose()?;
+    let pending = pending
+        .map(crate::PendingAuthorization::from_json)
+        .transpose()?;
     let previous = kept_claims(id_token)?;
     let ctx = IdTokenContext {
         nonce: pending
