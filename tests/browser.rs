@@ -136,3 +136,331 @@ fn the_core_round_trips_json_and_throws_coded_errors() {
         .unwrap();
     assert_eq!(member(&redirect, "status").as_f64(), Some(0.0));
 }
+
+// The Rust API's browser conveniences: `login` (storage + `location.assign`) and
+// `handle_redirect_callback` (the address bar + storage + the exchange), in a real page. The authorization
+// endpoint is the test server's `no-content` behaviour: the browser really navigates to the authorization
+// URL, the server records the request, and its 204 leaves this page in place.
+
+mod conveniences {
+    use super::common::{server, server_log, sleep, ISSUER};
+    use js_sys::Reflect;
+    use pkce_wasm::{
+        AuthorizationOptions, ClientConfig, OAuthClient, PendingAuthorization, PendingStorage, Pkce,
+    };
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn window() -> web_sys::Window {
+        web_sys::window().unwrap()
+    }
+
+    fn storage(kind: PendingStorage) -> web_sys::Storage {
+        match kind {
+            PendingStorage::Local => window().local_storage(),
+            _ => window().session_storage(),
+        }
+        .unwrap()
+        .unwrap()
+    }
+
+    /// A client whose id is unique to the test, so storage keys never collide.
+    fn client(id: &str, storage: PendingStorage) -> OAuthClient {
+        let mut c = ClientConfig::new(
+            id,
+            format!("{}/t/{id}-authorize/no-content?tenant=t1", server()),
+            format!("{}/t/{id}/ok", server()),
+            "https://app.example/callback",
+        );
+        c.issuer = Some(ISSUER.into());
+        c.scope = Some("openid offline_access".into());
+        c.storage = storage;
+        OAuthClient::new(c).unwrap()
+    }
+
+    fn unique(name: &str) -> String {
+        format!("{name}-{}", js_sys::Math::random())
+    }
+
+    /// This client's entries in a web storage: (key, value).
+    fn entries(kind: PendingStorage, client_id: &str) -> Vec<(String, String)> {
+        let s = storage(kind);
+        let prefix = format!("pkce-wasm:pending:{client_id}:");
+        (0..s.length().unwrap())
+            .filter_map(|i| s.key(i).unwrap())
+            .filter(|k| k.starts_with(&prefix))
+            .map(|k| {
+                let v = s.get_item(&k).unwrap().unwrap();
+                (k, v)
+            })
+            .collect()
+    }
+
+    /// The authorization request the browser sent after `login` (polled: navigation is asynchronous;
+    /// at most 50 × 100 ms).
+    async fn authorization_request(id: &str) -> String {
+        for _ in 0..50 {
+            let log = server_log(&format!("{id}-authorize")).await;
+            if log.length() > 0 {
+                assert_eq!(log.length(), 1, "one navigation");
+                let entry = log.get(0);
+                let method = Reflect::get(&entry, &"method".into()).unwrap();
+                assert_eq!(method.as_string().as_deref(), Some("GET"));
+                return Reflect::get(&entry, &"url".into())
+                    .unwrap()
+                    .as_string()
+                    .unwrap();
+            }
+            sleep(100).await;
+        }
+        panic!("the browser never requested the authorization URL");
+    }
+
+    /// The page's URL without query or fragment (what the tests put a callback on).
+    fn page() -> String {
+        let l = window().location();
+        format!("{}{}", l.origin().unwrap(), l.pathname().unwrap())
+    }
+
+    fn set_address(url: &str) {
+        let h = window().history().unwrap();
+        h.replace_state_with_url(&JsValue::NULL, "", Some(url))
+            .unwrap();
+    }
+
+    fn address() -> String {
+        window().location().href().unwrap()
+    }
+
+    fn token_requests(log: &js_sys::Array) -> Vec<String> {
+        log.iter()
+            .map(|e| {
+                Reflect::get(&e, &"body".into())
+                    .unwrap()
+                    .as_string()
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    #[wasm_bindgen_test]
+    async fn login_stores_and_navigates_and_the_callback_completes_once() {
+        let id = unique("conv-session");
+        let home = page();
+        let c = client(&id, PendingStorage::Session);
+        c.login(&AuthorizationOptions::default()).unwrap();
+
+        // Stored under its state, in the JavaScript client's format.
+        let stored = entries(PendingStorage::Session, &id);
+        assert_eq!(stored.len(), 1);
+        let pending = PendingAuthorization::from_json(&stored[0].1).unwrap();
+        assert_eq!(
+            stored[0].0,
+            format!("pkce-wasm:pending:{id}:{}", pending.state.secret())
+        );
+
+        // The browser went to the authorization URL: the configured query kept, S256 of the stored verifier.
+        let url = authorization_request(&id).await;
+        let challenge = Pkce::from_verifier(pending.code_verifier.secret())
+            .unwrap()
+            .code_challenge;
+        assert!(
+            url.contains("/no-content?tenant=t1&response_type=code&"),
+            "{url}"
+        );
+        assert!(
+            url.contains(&format!("&state={}&", pending.state.secret())),
+            "{url}"
+        );
+        assert!(
+            url.contains(&format!(
+                "&code_challenge={challenge}&code_challenge_method=S256"
+            )),
+            "{url}"
+        );
+        assert!(
+            !url.contains(pending.code_verifier.secret()),
+            "the verifier never leaves in a URL"
+        );
+
+        // The provider sends the browser back: the callback completes and the address bar is cleaned.
+        let callback = format!(
+            "{home}?keep=1&code=CODE&state={}&iss=https%3A%2F%2Fidp.example&session_state=s#frag",
+            pending.state.secret()
+        );
+        set_address(&callback);
+        let tokens = c.handle_redirect_callback().await.unwrap();
+        assert_eq!(tokens.access_token.secret(), "AT-secret-1");
+        assert_eq!(address(), format!("{home}?keep=1#frag"));
+        assert!(
+            entries(PendingStorage::Session, &id).is_empty(),
+            "single use"
+        );
+        let sent = token_requests(&server_log(&id).await);
+        assert_eq!(sent.len(), 1);
+        assert!(sent[0].contains(&format!(
+            "&code_verifier={}&",
+            pending.code_verifier.secret()
+        )));
+
+        // Reloading the callback URL: nothing pending any more, nothing sent.
+        set_address(&callback);
+        let e = c.handle_redirect_callback().await.unwrap_err();
+        assert_eq!(e.code(), "no_pending_authorization");
+        assert_eq!(address(), format!("{home}?keep=1#frag"));
+        assert_eq!(server_log(&id).await.length(), 1);
+        set_address(&home);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_forged_state_consumes_what_is_pending_and_sends_nothing() {
+        let id = unique("conv-local");
+        let home = page();
+        let c = client(&id, PendingStorage::Local);
+        c.login(&AuthorizationOptions::default()).unwrap();
+        authorization_request(&id).await;
+        let stored = entries(PendingStorage::Local, &id);
+        assert_eq!(stored.len(), 1);
+        let pending = PendingAuthorization::from_json(&stored[0].1).unwrap();
+
+        set_address(&format!("{home}?code=CODE&state=forged"));
+        let e = c.handle_redirect_callback().await.unwrap_err();
+        assert_eq!(e.code(), "state_mismatch");
+        assert_eq!(address(), home);
+        assert!(
+            entries(PendingStorage::Local, &id).is_empty(),
+            "a retry starts afresh"
+        );
+
+        // The genuine callback arriving later finds nothing either.
+        set_address(&format!(
+            "{home}?code=CODE&state={}",
+            pending.state.secret()
+        ));
+        let e = c.handle_redirect_callback().await.unwrap_err();
+        assert_eq!(e.code(), "no_pending_authorization");
+        // A callback without state, or with two: typed, still stripped.
+        for (query, code) in [
+            ("code=C", "missing_state"),
+            ("code=C&state=a&state=b", "duplicate_parameter"),
+        ] {
+            set_address(&format!("{home}?{query}"));
+            let e = c.handle_redirect_callback().await.unwrap_err();
+            assert_eq!(e.code(), code, "{query}");
+            assert_eq!(address(), home, "{query}");
+        }
+        assert_eq!(server_log(&id).await.length(), 0, "no token request");
+        set_address(&home);
+    }
+
+    #[wasm_bindgen_test]
+    async fn memory_storage_and_the_cleaning_of_stale_entries() {
+        // Memory: nothing reaches the web storages, and the callback in the same page load completes.
+        let id = unique("conv-memory");
+        let home = page();
+        let c = client(&id, PendingStorage::Memory);
+        c.login(&AuthorizationOptions::default()).unwrap();
+        let url = authorization_request(&id).await;
+        assert!(entries(PendingStorage::Session, &id).is_empty());
+        assert!(entries(PendingStorage::Local, &id).is_empty());
+        let state = url
+            .split("&state=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap();
+        set_address(&format!("{home}?code=CODE&state={state}"));
+        assert!(c.handle_redirect_callback().await.is_ok());
+        assert_eq!(server_log(&id).await.length(), 1);
+
+        // Expired and unreadable entries of this client go at the next login; other clients' stay.
+        let id = unique("conv-clean");
+        let s = storage(PendingStorage::Session);
+        let c = client(&id, PendingStorage::Session);
+        let old = c
+            .start_authorization(&AuthorizationOptions::default(), 1_000)
+            .unwrap();
+        s.set_item(
+            &format!("pkce-wasm:pending:{id}:{}", old.state.secret()),
+            &old.to_json(),
+        )
+        .unwrap();
+        s.set_item(&format!("pkce-wasm:pending:{id}:junk"), "not json")
+            .unwrap();
+        s.set_item("pkce-wasm:pending:someone-else:x", "not json")
+            .unwrap();
+        c.login(&AuthorizationOptions::default()).unwrap();
+        authorization_request(&id).await;
+        let left = entries(PendingStorage::Session, &id);
+        assert_eq!(left.len(), 1);
+        assert!(
+            PendingAuthorization::from_json(&left[0].1)
+                .unwrap()
+                .created_at
+                > 1_000
+        );
+        assert!(s
+            .get_item("pkce-wasm:pending:someone-else:x")
+            .unwrap()
+            .is_some());
+        s.remove_item("pkce-wasm:pending:someone-else:x").unwrap();
+        s.remove_item(&left[0].0).unwrap();
+        set_address(&home);
+    }
+
+    // Replaces `Storage.prototype[method]` with one that throws (as disabled storage, a full quota or a
+    // private mode do), and puts the original back.
+    #[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+        export function break_storage(method) {
+            const original = Storage.prototype[method];
+            Storage.prototype[method] = () => { throw new DOMException('quota', 'QuotaExceededError'); };
+            return original;
+        }
+        export function restore(method, original) { Storage.prototype[method] = original; }
+    ")]
+    extern "C" {
+        fn break_storage(method: &str) -> JsValue;
+        fn restore(method: &str, original: &JsValue);
+    }
+
+    #[wasm_bindgen_test]
+    async fn storage_that_throws_is_storage_unavailable_and_nothing_is_sent() {
+        let id = unique("conv-broken");
+        let home = page();
+        let c = client(&id, PendingStorage::Session);
+
+        let original = break_storage("setItem");
+        let e = c.login(&AuthorizationOptions::default()).unwrap_err();
+        restore("setItem", &original);
+        assert_eq!(e.code(), "storage_unavailable");
+        assert!(entries(PendingStorage::Session, &id).is_empty());
+        sleep(300).await;
+        assert_eq!(
+            server_log(&format!("{id}-authorize")).await.length(),
+            0,
+            "no navigation"
+        );
+
+        c.login(&AuthorizationOptions::default()).unwrap();
+        let url = authorization_request(&id).await;
+        let state = url
+            .split("&state=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap();
+        set_address(&format!("{home}?code=CODE&state={state}"));
+        let original = break_storage("getItem");
+        let e = c.handle_redirect_callback().await.unwrap_err();
+        restore("getItem", &original);
+        assert_eq!(e.code(), "storage_unavailable");
+        assert_eq!(address(), home, "the address bar is cleaned all the same");
+        assert_eq!(server_log(&id).await.length(), 0, "no token request");
+        for (k, _) in entries(PendingStorage::Session, &id) {
+            storage(PendingStorage::Session).remove_item(&k).unwrap();
+        }
+        set_address(&home);
+    }
+}

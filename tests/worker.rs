@@ -9,3 +9,8 @@
 )]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
 mod common;
+
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn login_and_the_redirect_callback_need_a_window() {
+    common::browser_conveniences_need_a_window().await;
+}

@@ -38,6 +38,8 @@ function answer(behaviour, { form, n, attackerUrl, selfUrl, id }) {
     case "rfc-error": return json(400, { error: "invalid_grant", error_description: "<b>expired</b> code" });
     case "error-with-script": return json(400, { error: "invalid_request", error_description: "<script>alert(1)</script>", error_uri: "javascript:alert(1)" });
     case "unauthorized": return json(401, { error: "invalid_client" }, { "www-authenticate": 'Basic realm="t"' });
+    // An authorization endpoint for a browser test: a navigation answered 204 leaves the page where it is.
+    case "no-content": return raw(204, null, "");
     case "html500": return raw(500, "text/html", "<html><body>Internal Server Error</body></html>");
     case "empty": return raw(200, "application/json", "");
     case "array": return json(200, "[1,2,3]");

@@ -171,3 +171,28 @@ async fn refresh_keeps_or_rotates() {
         Some(RefreshToken::new("RT-rotated-1"))
     );
 }
+
+/// Waits `ms` milliseconds (the host's `setTimeout`, in a window, a worker or Node).
+pub async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let set_timeout: js_sys::Function = Reflect::get(&js_sys::global(), &"setTimeout".into())
+            .unwrap()
+            .unchecked_into();
+        set_timeout
+            .call2(&JsValue::NULL, &resolve, &ms.into())
+            .unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+/// Without a window (Node, a dedicated worker, Workers) the browser conveniences fail typed and touch
+/// nothing: the low-level methods are the API there.
+pub async fn browser_conveniences_need_a_window() {
+    let id = format!("w-nowindow-{}", js_sys::Math::random());
+    let c = client(&id, "ok", 5_000);
+    let e = c.login(&AuthorizationOptions::default()).unwrap_err();
+    assert_eq!(e.code(), "unsupported_environment");
+    let e = c.handle_redirect_callback().await.unwrap_err();
+    assert_eq!(e.code(), "unsupported_environment");
+    assert_eq!(server_log(&id).await.length(), 0);
+}
