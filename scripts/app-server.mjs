@@ -1,6 +1,8 @@
 // Serves the example app (www/) and the built package (pkg/) on 127.0.0.1, with a strict Content-Security-
 // Policy and Referrer-Policy: no-referrer on every response. /callback is the app's redirect URI.
-//   startApp({ port, config }) -> { origin, setConfig(config), close }
+// `www` and `pkg` name other folders (relative to the repository), e.g. the Rust single-page app
+// (examples/rust-spa/ with target/rust-spa/).
+//   startApp({ port, config, www, pkg }) -> { origin, setConfig(config), close }
 import http from "node:http";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -21,7 +23,9 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-export async function startApp({ port = 0, config } = {}) {
+export async function startApp({ port = 0, config, www = "www", pkg = "pkg" } = {}) {
+  const wwwDir = path.join(ROOT, www);
+  const pkgDir = path.join(ROOT, pkg);
   let current = config;
   let rewriteCallback; // tests: turn the authorization server's redirect into a forged one
 
@@ -34,13 +38,13 @@ export async function startApp({ port = 0, config } = {}) {
       res.writeHead(302, { ...headers, location: forged });
       return res.end();
     }
-    if (pathname === "/" || pathname === "/callback" || pathname === "/index.html") file = path.join(ROOT, "www/index.html");
+    if (pathname === "/" || pathname === "/callback" || pathname === "/index.html") file = path.join(wwwDir, "index.html");
     else if (pathname === "/config.json" && current) {
       res.writeHead(200, { ...headers, "content-type": TYPES[".json"] });
       return res.end(JSON.stringify(current));
-    } else if (pathname.startsWith("/pkg/")) file = path.join(ROOT, pathname);
-    else file = path.join(ROOT, "www", pathname);
-    const allowed = [path.join(ROOT, "www") + path.sep, path.join(ROOT, "pkg") + path.sep];
+    } else if (pathname.startsWith("/pkg/")) file = path.join(pkgDir, pathname.slice("/pkg/".length));
+    else file = path.join(wwwDir, pathname);
+    const allowed = [wwwDir + path.sep, pkgDir + path.sep];
     const type = TYPES[path.extname(file)];
     if (!type || !allowed.some((dir) => file.startsWith(dir)) || file.endsWith(".mjs")) {
       res.writeHead(404, { ...headers, "content-type": "text/plain" });

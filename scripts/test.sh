@@ -25,8 +25,9 @@ done
 log "native tests"
 cargo test --quiet
 
-log "build pkg/"
+log "build pkg/ and the Rust single-page app (target/rust-spa/)"
 bash scripts/build.sh
+bash scripts/rust-spa.sh
 
 # The token endpoint the wasm tests talk to: 127.0.0.1, ephemeral port, stopped on exit.
 server_out="$(mktemp)"

@@ -22,9 +22,12 @@ after(async () => {
   await closeBrowser?.();
 });
 
-/** An authorization server (with `profile`) and the app pointed at it, torn down afterwards. */
-async function withStack(t, opts, fn) {
-  const app = await startApp();
+/**
+ * An authorization server (with `profile`) and the app pointed at it, torn down afterwards. `app` picks
+ * another app (`startApp`'s `www` and `pkg`), e.g. the Rust single-page app.
+ */
+async function withStack(t, { app: appOptions, ...opts }, fn) {
+  const app = await startApp(appOptions);
   const idp = await startIdp({ appOrigin: app.origin, ...opts });
   app.setConfig(appConfig(idp));
   const page = await browser.newPage();
@@ -224,4 +227,71 @@ test("the confidential client from Node (low-level API): client_secret_basic and
       }
     });
   }
+});
+
+// The Rust single-page app (examples/rust-spa/, built by scripts/rust-spa.sh): the crate's Rust API
+// (`OAuthClient::login`, `handle_redirect_callback`, `refresh`) in the page, nothing of the npm package.
+const RUST_SPA = { www: "examples/rust-spa", pkg: "target/rust-spa" };
+
+test("the Rust single-page app: sign in, the address bar, refresh rotation, a reloaded callback", async (t) => {
+  await withStack(t, { app: RUST_SPA }, async ({ app, idp, page, consoleLines }) => {
+    let callbackUrl;
+    page.on("request", (r) => { if (r.url().startsWith(`${app.origin}/callback?`)) callbackUrl = r.url(); });
+    await signIn(page, app);
+    await page.waitForSelector("#signed-in:not([hidden])");
+    const url = new URL(page.url());
+    assert.equal(url.pathname, "/callback");
+    assert.equal(url.search, "", "code, state and iss stripped from the address bar");
+    assert.match(callbackUrl, /[?&]code=.*&iss=/, "the provider sent a code and its iss");
+    assert.equal(await page.textContent("#token-type"), "bearer");
+    assert.match(await page.textContent("#scope"), /offline_access/);
+    const codeExchanges = tokenRequests(idp, "authorization_code");
+    assert.equal(codeExchanges.length, 1);
+    assert.deepEqual(codeExchanges[0], { path: idp.routes.token, grant_type: "authorization_code", client_id: "spa", auth: "none", has_verifier: true });
+    assert.deepEqual((await storageKeys(page)).filter(isState), [], "the pending authorization is consumed");
+    await page.screenshot({ path: path.join(SHOTS, "rust-spa-signed-in.png"), fullPage: true });
+
+    const before = await page.textContent("#refresh-fingerprint");
+    assert.match(before, /^[0-9a-f]{8}$/);
+    await page.click("#refresh");
+    await page.waitForFunction(() => document.getElementById("refreshes").textContent === "1");
+    assert.notEqual(await page.textContent("#refresh-fingerprint"), before, "the refresh token rotated");
+    assert.equal(tokenRequests(idp, "refresh_token").length, 1);
+
+    await page.goto(callbackUrl);
+    await page.waitForSelector("#error:not([hidden])");
+    assert.equal(await page.textContent("#error-code"), "no_pending_authorization");
+    assert.equal(new URL(page.url()).search, "");
+    assert.equal(tokenRequests(idp, "authorization_code").length, 1, "a replay sends nothing");
+    for (const line of consoleLines) assert.ok(!/code=|refresh_token|access_token/.test(line), `console leaks: ${line}`);
+  });
+});
+
+test("the Rust single-page app: denied consent and a tampered state send nothing", async (t) => {
+  await withStack(t, { app: RUST_SPA }, async ({ app, idp, page }) => {
+    await signIn(page, app, { consent: "deny" });
+    await page.waitForSelector("#error:not([hidden])");
+    assert.equal(await page.textContent("#error-code"), "access_denied");
+    assert.equal(await page.textContent("#error-description"), "The user denied the request");
+    assert.equal(new URL(page.url()).search, "");
+
+    app.setCallbackRewrite((url) => {
+      if (url.searchParams.get("state") === "forged") return undefined;
+      url.searchParams.set("state", "forged");
+      return url.pathname + url.search;
+    });
+    await page.click("#retry");
+    await page.click("#signin");
+    await page.waitForSelector("#login-form, #consent-allow");
+    if (await page.locator("#login-form").count()) {
+      await page.fill("#username", TEST_ACCOUNT.username);
+      await page.fill("#password", TEST_ACCOUNT.password);
+      await page.click("#login-submit");
+    }
+    await page.click("#consent-allow");
+    await page.waitForSelector("#error:not([hidden])");
+    assert.equal(await page.textContent("#error-code"), "state_mismatch");
+    assert.equal(tokenRequests(idp).length, 0, "no token request after a rejected callback");
+    assert.deepEqual((await storageKeys(page)).filter(isState), []);
+  });
 });
