@@ -6,6 +6,13 @@
 //! (see `OAuthClient::exchange_code` and `OAuthClient::refresh`), and the crate exports the JavaScript API
 //! of the `pkce-wasm` npm package.
 //!
+//! In a browser window (a Leptos, Yew or Dioxus app) two wasm32 methods do the rest:
+//! `client.login(&options)` keeps the pending authorization in the configured [`PendingStorage`] and sends
+//! the window to the authorization URL, and `client.handle_redirect_callback().await` on the callback page
+//! takes it back out (single use), cleans the address bar and exchanges the code. `examples/rust-spa` is a
+//! complete app on them. Elsewhere, keep the [`PendingAuthorization`] yourself
+//! ([`PendingAuthorization::to_json`], found again with [`callback_state`]) as below.
+//!
 //! ```
 //! use pkce_wasm::{AuthorizationOptions, ClientConfig, OAuthClient, parse_token_response};
 //!
