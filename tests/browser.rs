@@ -216,6 +216,30 @@ mod conveniences {
         panic!("the browser never requested the authorization URL");
     }
 
+    /// `login`, then the authorization request the browser sent: its URL and its `state`.
+    async fn login(c: &OAuthClient, id: &str) -> (String, String) {
+        c.login(&AuthorizationOptions::default()).unwrap();
+        let url = authorization_request(id).await;
+        let state = url
+            .split("&state=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap();
+        let state = state.to_string();
+        (url, state)
+    }
+
+    /// The provider's redirect back to this page with `query`, handled by the client.
+    async fn callback(
+        c: &OAuthClient,
+        query: &str,
+    ) -> Result<pkce_wasm::TokenSet, pkce_wasm::Error> {
+        set_address(&format!("{}?{query}", page()));
+        c.handle_redirect_callback().await
+    }
+
     /// The page's URL without query or fragment (what the tests put a callback on).
     fn page() -> String {
         let l = window().location();
@@ -248,7 +272,7 @@ mod conveniences {
         let id = unique("conv-session");
         let home = page();
         let c = client(&id, PendingStorage::Session);
-        c.login(&AuthorizationOptions::default()).unwrap();
+        let (url, _) = login(&c, &id).await;
 
         // Stored under its state, in the JavaScript client's format.
         let stored = entries(PendingStorage::Session, &id);
@@ -260,7 +284,6 @@ mod conveniences {
         );
 
         // The browser went to the authorization URL: the configured query kept, S256 of the stored verifier.
-        let url = authorization_request(&id).await;
         let challenge = Pkce::from_verifier(pending.code_verifier.secret())
             .unwrap()
             .code_challenge;
@@ -317,14 +340,10 @@ mod conveniences {
         let id = unique("conv-local");
         let home = page();
         let c = client(&id, PendingStorage::Local);
-        c.login(&AuthorizationOptions::default()).unwrap();
-        authorization_request(&id).await;
-        let stored = entries(PendingStorage::Local, &id);
-        assert_eq!(stored.len(), 1);
-        let pending = PendingAuthorization::from_json(&stored[0].1).unwrap();
+        let (_, state) = login(&c, &id).await;
+        assert_eq!(entries(PendingStorage::Local, &id).len(), 1);
 
-        set_address(&format!("{home}?code=CODE&state=forged"));
-        let e = c.handle_redirect_callback().await.unwrap_err();
+        let e = callback(&c, "code=CODE&state=forged").await.unwrap_err();
         assert_eq!(e.code(), "state_mismatch");
         assert_eq!(address(), home);
         assert!(
@@ -333,19 +352,16 @@ mod conveniences {
         );
 
         // The genuine callback arriving later finds nothing either.
-        set_address(&format!(
-            "{home}?code=CODE&state={}",
-            pending.state.secret()
-        ));
-        let e = c.handle_redirect_callback().await.unwrap_err();
+        let e = callback(&c, &format!("code=CODE&state={state}"))
+            .await
+            .unwrap_err();
         assert_eq!(e.code(), "no_pending_authorization");
         // A callback without state, or with two: typed, still stripped.
         for (query, code) in [
             ("code=C", "missing_state"),
             ("code=C&state=a&state=b", "duplicate_parameter"),
         ] {
-            set_address(&format!("{home}?{query}"));
-            let e = c.handle_redirect_callback().await.unwrap_err();
+            let e = callback(&c, query).await.unwrap_err();
             assert_eq!(e.code(), code, "{query}");
             assert_eq!(address(), home, "{query}");
         }
@@ -359,19 +375,12 @@ mod conveniences {
         let id = unique("conv-memory");
         let home = page();
         let c = client(&id, PendingStorage::Memory);
-        c.login(&AuthorizationOptions::default()).unwrap();
-        let url = authorization_request(&id).await;
+        let (_, state) = login(&c, &id).await;
         assert!(entries(PendingStorage::Session, &id).is_empty());
         assert!(entries(PendingStorage::Local, &id).is_empty());
-        let state = url
-            .split("&state=")
-            .nth(1)
-            .unwrap()
-            .split('&')
-            .next()
-            .unwrap();
-        set_address(&format!("{home}?code=CODE&state={state}"));
-        assert!(c.handle_redirect_callback().await.is_ok());
+        assert!(callback(&c, &format!("code=CODE&state={state}"))
+            .await
+            .is_ok());
         assert_eq!(server_log(&id).await.length(), 1);
 
         // Expired and unreadable entries of this client go at the next login; other clients' stay.
@@ -390,8 +399,7 @@ mod conveniences {
             .unwrap();
         s.set_item("pkce-wasm:pending:someone-else:x", "not json")
             .unwrap();
-        c.login(&AuthorizationOptions::default()).unwrap();
-        authorization_request(&id).await;
+        login(&c, &id).await;
         let left = entries(PendingStorage::Session, &id);
         assert_eq!(left.len(), 1);
         assert!(
@@ -442,18 +450,11 @@ mod conveniences {
             "no navigation"
         );
 
-        c.login(&AuthorizationOptions::default()).unwrap();
-        let url = authorization_request(&id).await;
-        let state = url
-            .split("&state=")
-            .nth(1)
-            .unwrap()
-            .split('&')
-            .next()
-            .unwrap();
-        set_address(&format!("{home}?code=CODE&state={state}"));
+        let (_, state) = login(&c, &id).await;
         let original = break_storage("getItem");
-        let e = c.handle_redirect_callback().await.unwrap_err();
+        let e = callback(&c, &format!("code=CODE&state={state}"))
+            .await
+            .unwrap_err();
         restore("getItem", &original);
         assert_eq!(e.code(), "storage_unavailable");
         assert_eq!(address(), home, "the address bar is cleaned all the same");
