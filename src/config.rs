@@ -70,7 +70,8 @@ pub enum PendingStorage {
     Session,
     /// `localStorage`: every tab of the origin.
     Local,
-    /// This client instance (and its clones) only: lost on reload, so only for flows that stay in the page.
+    /// Not persisted (lost on reload), so only for flows that stay in the page: per client instance in
+    /// JavaScript, per wasm instance (shared by the clients in it) in Rust.
     Memory,
 }
 
