@@ -85,7 +85,9 @@ mod pkce;
 mod token;
 mod types;
 
-#[cfg(target_arch = "wasm32")]
+// The Rust API's I/O. The npm package's core (the `npm-package` feature) does none: its JavaScript shell
+// does the I/O around it.
+#[cfg(all(target_arch = "wasm32", not(feature = "npm-package")))]
 mod io;
 /// The JavaScript API (what the npm package exports). Public for the crate's own wasm tests and for Rust
 /// apps that want the JS-shaped objects; Rust code should prefer [`OAuthClient`].

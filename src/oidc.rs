@@ -402,6 +402,15 @@ pub fn validate_claims(jws: &Jws, e: &IdTokenExpectations<'_>) -> Result<IdToken
 }
 
 /// What an ID token in a token response is checked against.
+// Used by the Rust API's I/O and by the npm core's OpenID Connect operations (neither is in a native
+// build, nor in the `pkce-wasm/oauth` core).
+#[cfg_attr(
+    any(
+        not(target_arch = "wasm32"),
+        all(feature = "npm-package", not(feature = "oidc"))
+    ),
+    allow(dead_code)
+)]
 pub(crate) struct IdTokenContext<'a> {
     /// The `nonce` of the authorization (an `openid` request): an ID token is then required.
     pub(crate) nonce: Option<&'a str>,
@@ -416,7 +425,13 @@ impl OAuthClient {
     /// an ID token (`missing_id_token`), and a returned one must parse and pass [`validate_claims`]. Returns
     /// the token and its claims, whose signature the caller then verifies; `None` when there is nothing to
     /// verify.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[cfg_attr(
+        any(
+            not(target_arch = "wasm32"),
+            all(feature = "npm-package", not(feature = "oidc"))
+        ),
+        allow(dead_code)
+    )]
     pub(crate) fn id_token_claims(
         &self,
         tokens: &TokenSet,

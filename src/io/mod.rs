@@ -3,17 +3,17 @@
 //! redirect conveniences (`login`, `handle_redirect_callback`). Nothing here is exported to
 //! JavaScript: the npm package's shell does its own I/O around the synchronous core in `src/js`.
 
-// The browser conveniences need std's thread-local for the memory storage; the npm package's `no_std`
-// core has its own in JavaScript.
-#[cfg(not(feature = "npm-package"))]
 mod browser;
 mod fetch;
 mod oidc;
+mod single_flight;
 
 pub(crate) use fetch::send;
 pub(crate) use oidc::JwksCache;
 
 use crate::oidc::IdTokenContext;
+
+use alloc::string::String;
 
 use crate::Error;
 
@@ -73,31 +73,34 @@ impl OAuthClient {
     /// Refreshes; the result keeps `refresh_token` when the server did not rotate it. A new ID token is
     /// verified, and with `previous` (the claims of the session's ID token) it must name the same issuer,
     /// subject and audience.
+    ///
+    /// Concurrent calls with the same refresh token (for the same client id and token endpoint) share one
+    /// request and its outcome, so a server that rotates refresh tokens and detects reuse never sees the
+    /// token twice; the first call's `scope` and `previous` apply to all of them.
     pub async fn refresh(
         &self,
         refresh_token: &RefreshToken,
         scope: Option<&str>,
         previous: Option<&IdTokenClaims>,
     ) -> Result<TokenSet, Error> {
-        self.refresh_and_verify(refresh_token, scope, previous, &JwksCache::default())
-            .await
-    }
-
-    pub(crate) async fn refresh_and_verify(
-        &self,
-        refresh_token: &RefreshToken,
-        scope: Option<&str>,
-        previous: Option<&IdTokenClaims>,
-        cache: &JwksCache,
-    ) -> Result<TokenSet, Error> {
-        let request = self.refresh_request(refresh_token, scope);
-        let mut tokens = send(&request, self.config.timeout_ms, Some(refresh_token)).await?;
-        let ctx = IdTokenContext {
-            nonce: None,
-            max_age: None,
-            previous,
-        };
-        self.verify_id_token(&mut tokens, &ctx, cache).await?;
-        Ok(tokens)
+        let c = &self.config;
+        let mut key = String::new();
+        for part in [&c.token_endpoint, &c.client_id, refresh_token.secret()] {
+            key.push_str(part);
+            key.push('\n');
+        }
+        single_flight::share(key, async {
+            let request = self.refresh_request(refresh_token, scope);
+            let mut tokens = send(&request, c.timeout_ms, Some(refresh_token)).await?;
+            let ctx = IdTokenContext {
+                nonce: None,
+                max_age: None,
+                previous,
+            };
+            self.verify_id_token(&mut tokens, &ctx, &JwksCache::default())
+                .await?;
+            Ok(tokens)
+        })
+        .await
     }
 }

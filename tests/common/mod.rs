@@ -196,3 +196,89 @@ pub async fn browser_conveniences_need_a_window() {
     assert_eq!(e.code(), "unsupported_environment");
     assert_eq!(server_log(&id).await.length(), 0);
 }
+
+/// Polls a future once: it is then under way, and may be dropped mid-flight.
+async fn poll_once<F: core::future::Future + ?Sized>(f: core::pin::Pin<&mut F>) {
+    let mut f = Some(f);
+    core::future::poll_fn(move |cx| {
+        if let Some(f) = f.take() {
+            let _ = f.poll(cx);
+        }
+        core::task::Poll::Ready(())
+    })
+    .await
+}
+
+/// Both futures, polled together (the tests' own `join`: no futures crate).
+async fn join<A: core::future::Future, B: core::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    use core::task::Poll;
+    let (mut a, mut b) = (core::pin::pin!(a), core::pin::pin!(b));
+    let (mut ra, mut rb) = (None, None);
+    core::future::poll_fn(|cx| {
+        if ra.is_none() {
+            if let Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        if ra.is_some() && rb.is_some() {
+            Poll::Ready((ra.take().unwrap(), rb.take().unwrap()))
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
+}
+
+#[wasm_bindgen_test]
+async fn concurrent_refreshes_of_one_token_share_one_request() {
+    // The server rotates on first use and answers any reuse with invalid_grant (reuse detection).
+    let id = format!("w-single-{}", js_sys::Math::random());
+    let (c, other) = (
+        client(&id, "reuse-detect", 5_000),
+        client(&id, "reuse-detect", 5_000),
+    );
+    let rt = RefreshToken::new("RT-0");
+    let (a, b) = join(c.refresh(&rt, None, None), other.refresh(&rt, None, None)).await;
+    let next = Some(RefreshToken::new("RT-next"));
+    assert_eq!(a.expect("first").refresh_token, next);
+    assert_eq!(
+        b.expect("second, sharing the first's request")
+            .refresh_token,
+        next
+    );
+    assert_eq!(server_log(&id).await.length(), 1, "one request for both");
+    // Once landed, a call is a new request: here the server sees a reuse.
+    let again = c.refresh(&rt, None, None).await;
+    assert_eq!(code(&again), "invalid_grant");
+    assert_eq!(server_log(&id).await.length(), 2);
+    // Different refresh tokens do not wait for each other.
+    let id = format!("w-two-{}", js_sys::Math::random());
+    let c = client(&id, "rotate", 5_000);
+    let (x, y) = (RefreshToken::new("RT-x"), RefreshToken::new("RT-y"));
+    let (a, b) = join(c.refresh(&x, None, None), c.refresh(&y, None, None)).await;
+    assert!(a.is_ok() && b.is_ok());
+    assert_eq!(server_log(&id).await.length(), 2);
+
+    // A first call dropped before its answer (a component that went away) leaves the calls that waited
+    // for it `network_error`, not a second request with the same token: the first may have reached the
+    // server.
+    let id = format!("w-dropped-{}", js_sys::Math::random());
+    let c = client(&id, "slow", 5_000);
+    let rt = RefreshToken::new("RT-d");
+    let mut first = Box::pin(c.refresh(&rt, None, None));
+    poll_once(first.as_mut()).await;
+    let mut second = Box::pin(c.refresh(&rt, None, None));
+    poll_once(second.as_mut()).await;
+    drop(first);
+    assert_eq!(code(&second.await), "network_error");
+    sleep(100).await;
+    assert_eq!(server_log(&id).await.length(), 1, "the token was sent once");
+}
