@@ -11,21 +11,19 @@ mod single_flight;
 pub(crate) use fetch::send;
 pub(crate) use oidc::JwksCache;
 
-use crate::oidc::IdTokenContext;
-
 use alloc::string::String;
 
-use crate::Error;
+use crate::oidc::IdTokenContext;
+use crate::{
+    Error, IdTokenClaims, OAuthClient, PendingAuthorization, RefreshToken, TokenSet,
+    ValidatedCallback,
+};
 
 /// The current time in unix seconds, from the host's clock.
 pub(crate) fn now() -> u64 {
     // `as` saturates; a clock before 1970 reads as 0.
     (js_sys::Date::now() / 1000.0) as u64
 }
-
-use crate::{
-    IdTokenClaims, OAuthClient, PendingAuthorization, RefreshToken, TokenSet, ValidatedCallback,
-};
 
 /// The I/O half of the Rust API (wasm32 only): the same steps as the sans-IO methods, sent through the
 /// host's `fetch` with the configured timeout. An OpenID Connect client (one with a `jwks_uri`) verifies
