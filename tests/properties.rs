@@ -9,7 +9,8 @@
 
 use base64::Engine as _;
 use pkce_wasm::{
-    is_valid_verifier, parse_token_response, AuthorizationOptions, ClientConfig, OAuthClient, Pkce,
+    callback_state, is_valid_verifier, parse_token_response, strip_callback_params,
+    AuthorizationOptions, ClientConfig, OAuthClient, PendingAuthorization, Pkce, CALLBACK_PARAMS,
     RESERVED_AUTHORIZATION_PARAMS,
 };
 use proptest::prelude::*;
@@ -81,5 +82,48 @@ proptest! {
     #[test]
     fn no_configuration_makes_the_constructor_panic(a in any::<String>(), b in any::<String>(), c in any::<String>(), d in any::<String>()) {
         let _ = OAuthClient::new(ClientConfig::new(a, b, c, d));
+    }
+
+    /// The address bar keeps everything but the callback parameters, in order and as written, and never
+    /// keeps one of those (as the WHATWG parser reads the query).
+    #[test]
+    fn stripping_removes_exactly_the_callback_parameters(
+        query in "([a-z_=&+%0-9]|code|state|iss|%63ode|error_uri){0,40}",
+        fragment in proptest::option::of("[a-z=&#?]{0,8}"),
+    ) {
+        let url = format!("https://app.example/cb?{query}{}", fragment.as_deref().map(|f| format!("#{f}")).unwrap_or_default());
+        let stripped = strip_callback_params(&url);
+        let (rest, kept_fragment) = stripped.split_once('#').map_or((stripped.as_str(), None), |(r, f)| (r, Some(f)));
+        prop_assert_eq!(kept_fragment, fragment.as_deref());
+        let kept_query = rest.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let expected: Vec<&str> = query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .filter(|pair| {
+                let name = form_urlencoded::parse(pair.as_bytes()).next().map(|(n, _)| n.into_owned()).unwrap_or_default();
+                !CALLBACK_PARAMS.contains(&name.as_str())
+            })
+            .collect();
+        let kept: Vec<&str> = kept_query.split('&').filter(|p| !p.is_empty()).collect();
+        prop_assert_eq!(kept, expected);
+        let left = callback_state(&stripped).err();
+        prop_assert_eq!(left.as_ref().map(|e| e.code()), Some("missing_state"));
+    }
+
+    #[test]
+    fn no_stored_text_makes_reading_a_pending_authorization_panic(text in any::<String>()) {
+        if let Ok(p) = PendingAuthorization::from_json(&text) {
+            prop_assert!(is_valid_verifier(p.code_verifier.secret()));
+        }
+        let _ = strip_callback_params(&text);
+        let _ = callback_state(&text);
+    }
+
+    #[test]
+    fn pending_authorizations_round_trip(scope in "[ -~]{0,30}", created_at in 0u64..9_999_999_999) {
+        let mut options = AuthorizationOptions::default();
+        options.scope = Some(scope);
+        let pending = client().start_authorization(&options, created_at).expect("start");
+        prop_assert_eq!(PendingAuthorization::from_json(&pending.to_json()).ok(), Some(pending));
     }
 }
