@@ -9,13 +9,16 @@ cd "$ROOT"
 bash scripts/setup.sh --test
 export CHROMEDRIVER=/usr/bin/chromedriver
 
-log "cargo fmt --check, clippy (native and wasm32)"
+log "cargo fmt --check, clippy and rustdoc (native and wasm32)"
 cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --all-targets --target wasm32-unknown-unknown -- -D warnings
 # The two npm cores: with OpenID Connect (pkg/) and without (pkg/oauth/).
 cargo clippy --quiet --release --target wasm32-unknown-unknown --features npm-package -- -D warnings
 cargo clippy --quiet --release --target wasm32-unknown-unknown --no-default-features --features npm-package -- -D warnings
+# The API docs (native and wasm32, where the I/O half lives) build without broken links.
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --target wasm32-unknown-unknown
 for crate in url serde_json; do
   if [ -n "$(cargo tree --target wasm32-unknown-unknown -e normal -i "$crate" 2>/dev/null)" ]; then
     echo "the wasm build must not depend on $crate" >&2; exit 1

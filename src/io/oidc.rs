@@ -118,7 +118,7 @@ async fn verify_signature(jws: &Jws, key: &PublicJwk) -> Result<(), Error> {
 
 impl OAuthClient {
     /// Discovers the provider at `issuer` and builds a client from `config` with the document's
-    /// endpoints (see [`parse_discovery`](crate::parse_discovery)): OpenID Connect Discovery first, RFC 8414
+    /// endpoints (see [`crate::parse_discovery`]): OpenID Connect Discovery first, RFC 8414
     /// when that answers with an error status. The fetch has `config.timeout_ms`.
     pub async fn discover(issuer: &str, mut config: ClientConfig) -> Result<OAuthClient, Error> {
         let urls = discovery_urls(issuer)?;

@@ -4,7 +4,7 @@
 //! response and ID token validation, key selection) happens here, in the same sans-IO code the Rust API
 //! uses. Arguments are JSON text (from `JSON.stringify`) and results are JSON text (for `JSON.parse`). A
 //! failure is thrown as the JSON text of the error, which the shell turns into a coded `Error` (one
-//! conversion, in [`error_json`]).
+//! conversion, in `error_json`).
 //!
 //! Keeping promises, closures and `Reflect` out of the wasm is what keeps the package small: the
 //! futures state machine and the JS-value conversions cost more bytes than the whole OAuth logic.
@@ -93,7 +93,7 @@ fn metadata<'a>(o: &'a mut ObjectWriter, c: &ClientConfig) -> &'a mut ObjectWrit
 
 /// The operations of [`Core::call`]. `npm/client.js` uses the same numbers.
 pub mod op {
-    /// `[]` → the configuration the shell needs (see [`super::Core::info`]).
+    /// `[]` → the configuration the shell needs (see `Core::info`).
     pub const INFO: u8 = 0;
     /// `[options, now]` → a new pending authorization (`options`: `AuthorizationOptions` JSON text).
     pub const START: u8 = 1;
