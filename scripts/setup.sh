@@ -36,6 +36,8 @@ if [ "${1:-}" = "--test" ]; then
   fi
   if ! command -v wasm-pack >/dev/null; then
     log "installing wasm-pack (about 5 minutes)"
-    cargo install wasm-pack
+    # Pinned: the version the test command is known to work with (its dependencies resolve freshly, as
+    # for wasm-bindgen-cli).
+    cargo install wasm-pack --version =0.15.1
   fi
 fi
