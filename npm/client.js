@@ -268,8 +268,18 @@ export class OAuthClient {
     const pending = this.#call(START, [arg(options), now()]);
     const { state, url } = JSON.parse(pending);
     this.#clean(now());
-    this.#storage().set(this.#key(state), pending);
-    w.location.assign(url);
+    const store = this.#storage();
+    const key = this.#key(state);
+    store.set(key, pending);
+    try {
+      w.location.assign(url);
+    } catch {
+      // A navigation the page may not make (a sandboxed frame, a policy): nothing half-done stays behind.
+      try {
+        store.remove(key);
+      } catch {}
+      throw fail("unsupported_environment");
+    }
   }
 
   async userinfo(tokens, options) {

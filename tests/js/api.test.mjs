@@ -283,6 +283,41 @@ test("browser-only methods fail with typed errors outside a browser", async () =
   await rejects(client.handleCallback(callbackFor(p)), { name: "OAuthClientError", code: "storage_unavailable", status: undefined });
 });
 
+test("login: a navigation the page refuses leaves nothing stored", async () => {
+  // The one browser failure a real page cannot be made to show on demand (a sandboxed frame or a policy
+  // refusing the navigation): a stand-in window whose location.assign throws, around the real core.
+  const stored = new Map();
+  const sessionStorage = {
+    getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => stored.set(k, String(v)), removeItem: (k) => stored.delete(k),
+    key: (i) => [...stored.keys()][i] ?? null, get length() { return stored.size; },
+  };
+  const assigned = [];
+  let refuse = true;
+  const location = {
+    href: "https://app.example/",
+    assign(url) {
+      if (refuse) throw new DOMException("navigation blocked", "SecurityError");
+      assigned.push(url);
+    },
+  };
+  globalThis.window = { location, history: { state: null, replaceState() {} }, sessionStorage };
+  try {
+    const { client } = clientFor("ok", { storage: "session" });
+    await rejects(client.login(), { name: "OAuthClientError", code: "unsupported_environment", status: undefined });
+    assert.equal(stored.size, 0, "the pending authorization is removed again");
+    refuse = false;
+    await client.login({ loginHint: "alice" });
+    assert.equal(assigned.length, 1);
+    assert.equal(stored.size, 1, "a navigation that happens keeps its pending authorization");
+    const [[key, value]] = stored;
+    const state = new URL(assigned[0]).searchParams.get("state");
+    assert.equal(key, `pkce-wasm:pending:spa:${state}`);
+    assert.equal(JSON.parse(value).url, assigned[0]);
+  } finally {
+    delete globalThis.window;
+  }
+});
+
 test("no secret appears in any error message, name or code", async () => {
   const secrets = ["CODE-secret-1", "AT-secret-1", "RT-secret-1", "s3cret"];
   const seen = [];
