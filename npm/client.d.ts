@@ -228,6 +228,8 @@ export interface OAuthClientCore {
   /**
    * Browser: starts an authorization, stores it under its `state` in the configured storage (expiring
    * after `pendingTtlSeconds`), and navigates to the authorization URL with `location.assign`.
+   * `storage_unavailable` when the storage is missing or throws (nothing navigated to);
+   * `unsupported_environment` outside a window, or when the page refuses the navigation (nothing stored).
    */
   login(options?: AuthorizationOptions | null): Promise<void>;
   /**
