@@ -35,9 +35,9 @@ let free;
  * and absent values, and `body`, a response body; what it throws (an error's JSON text) becomes the typed
  * error.
  */
-function call(op, args, body = EMPTY, core = (free ??= new Core("null"))) {
+function call(op, args, body = EMPTY, core = (free ??= new Core(encoder.encode("null")))) {
   try {
-    return core.call(op, JSON.stringify(args), body);
+    return core.call(op, encoder.encode(JSON.stringify(args)), body);
   } catch (e) {
     throw typed(e);
   }
@@ -168,7 +168,7 @@ export class OAuthClient {
 
   constructor(config) {
     try {
-      this.#core = new Core(arg(config));
+      this.#core = new Core(encoder.encode(arg(config)));
     } catch (e) {
       throw typed(e);
     }

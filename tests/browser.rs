@@ -41,49 +41,53 @@ fn now() -> u64 {
 #[wasm_bindgen_test]
 fn the_core_round_trips_json_and_throws_coded_errors() {
     assert_eq!(
-        thrown_code(Core::new(r#"{"clientId":"spa"}"#).err().unwrap()),
+        thrown_code(Core::new(br#"{"clientId":"spa"}"#).err().unwrap()),
         "invalid_config"
     );
     assert_eq!(
-        thrown_code(Core::new("not json").err().unwrap()),
+        thrown_code(Core::new(b"not json").err().unwrap()),
         "invalid_config"
     );
     let config = format!(
         r#"{{"clientId":"spa","authorizationEndpoint":"https://idp.example/authorize","tokenEndpoint":"{}/t/core/ok","redirectUri":"https://app.example/callback","issuer":"{ISSUER}","scope":"openid","storage":"memory"}}"#,
         server()
     );
-    let core = Core::new(&config).map_err(thrown_code).unwrap();
-    let free = Core::new("null").unwrap();
+    let core = Core::new(config.as_bytes()).map_err(thrown_code).unwrap();
+    let free = Core::new(b"null").unwrap();
     // Arguments that are not a JSON array, and client operations on the client-less core, are refused.
     assert_eq!(
-        thrown_code(core.call(op::INFO, "{}", &[]).unwrap_err()),
+        thrown_code(core.call(op::INFO, b"{}", &[]).unwrap_err()),
         "invalid_config"
     );
     assert_eq!(
-        thrown_code(free.call(op::START, "[]", &[]).unwrap_err()),
+        thrown_code(free.call(op::START, b"[]", &[]).unwrap_err()),
         "invalid_config"
     );
-    let info = core.call(op::INFO, "[]", &[]).unwrap();
+    let info = core.call(op::INFO, b"[]", &[]).unwrap();
     assert_eq!(
         member(&info, "storage").as_string().as_deref(),
         Some("memory")
     );
     let pending = core
-        .call(op::START, &format!("[null,{}]", now()), &[])
+        .call(op::START, format!("[null,{}]", now()).as_bytes(), &[])
         .map_err(thrown_code)
         .unwrap();
     let state = member(&pending, "state").as_string().unwrap();
     assert!(member(&pending, "nonce").is_string());
     let callback = format!("?code=C%2B1&state={state}&iss=https%3A%2F%2Fidp.example");
     assert_eq!(
-        free.call(op::CALLBACK_STATE, &format!("[{}]", s(&callback)), &[])
-            .map_err(thrown_code),
+        free.call(
+            op::CALLBACK_STATE,
+            format!("[{}]", s(&callback)).as_bytes(),
+            &[]
+        )
+        .map_err(thrown_code),
         Ok(state)
     );
     let validate = |url: &str| {
         core.call(
             op::VALIDATE,
-            &format!("[{},{},{}]", s(url), s(&pending), now()),
+            format!("[{},{},{}]", s(url), s(&pending), now()).as_bytes(),
             &[],
         )
     };
@@ -98,13 +102,17 @@ fn the_core_round_trips_json_and_throws_coded_errors() {
     );
     assert_eq!(
         thrown_code(
-            free.call(op::CALLBACK_STATE, r#"["?code=C&state=a&state=b"]"#, &[])
+            free.call(op::CALLBACK_STATE, br#"["?code=C&state=a&state=b"]"#, &[])
                 .unwrap_err()
         ),
         "duplicate_parameter"
     );
     let request = core
-        .call(op::EXCHANGE, &format!(r#"["C+1",{}]"#, s(&pending)), &[])
+        .call(
+            op::EXCHANGE,
+            format!(r#"["C+1",{}]"#, s(&pending)).as_bytes(),
+            &[],
+        )
         .unwrap();
     let body = member(&request, "body").as_string().unwrap();
     assert!(body.starts_with("grant_type=authorization_code&code=C%2B1&"));
@@ -114,25 +122,25 @@ fn the_core_round_trips_json_and_throws_coded_errors() {
     let tokens = core
         .call(
             op::TOKENS,
-            &format!(r#"[200,"application/json",1000,null,{}]"#, s(&pending)),
+            format!(r#"[200,"application/json",1000,null,{}]"#, s(&pending)).as_bytes(),
             br#"{"access_token":"AT","token_type":"Bearer","expires_in":60}"#,
         )
         .unwrap();
     assert_eq!(member(&tokens, "expires_at").as_f64(), Some(1_060.0));
     assert!(member(&tokens, "claims").is_undefined());
-    let html = core.call(op::TOKENS, r#"[500,"text/html",0]"#, b"<html>");
+    let html = core.call(op::TOKENS, br#"[500,"text/html",0]"#, b"<html>");
     let e = html.unwrap_err().as_string().unwrap();
     assert_eq!(member(&e, "status").as_f64(), Some(500.0));
     assert!(!e.contains("<html>"));
     // The error of a code the shell detects itself is returned, not thrown.
-    let timeout = free.call(op::ERROR, r#"["timeout",null]"#, &[]).unwrap();
+    let timeout = free.call(op::ERROR, br#"["timeout",null]"#, &[]).unwrap();
     assert_eq!(
         member(&timeout, "name").as_string().as_deref(),
         Some("OAuthClientError")
     );
     assert!(member(&timeout, "status").is_undefined());
     let redirect = free
-        .call(op::ERROR, r#"["invalid_response",0]"#, &[])
+        .call(op::ERROR, br#"["invalid_response",0]"#, &[])
         .unwrap();
     assert_eq!(member(&redirect, "status").as_f64(), Some(0.0));
 }

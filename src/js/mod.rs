@@ -187,14 +187,16 @@ pub struct Core {
 
 #[wasm_bindgen]
 impl Core {
-    /// Validates an `OAuthClientConfig` (JSON text); throws `invalid_config`. `null` makes a core without a
-    /// client, for the operations that need none.
+    /// Validates an `OAuthClientConfig` (UTF-8 JSON text); throws `invalid_config`. `null` makes a core
+    /// without a client, for the operations that need none.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: &str) -> Result<Core, JsValue> {
-        if config == "null" {
+    pub fn new(config: &[u8]) -> Result<Core, JsValue> {
+        if config == b"null" {
             return Ok(Core { client: None });
         }
-        let client = input::config(config)
+        let client = core::str::from_utf8(config)
+            .map_err(|_| Error::client(ErrorCode::InvalidConfig))
+            .and_then(input::config)
             .and_then(OAuthClient::new)
             .map_err(thrown)?;
         Ok(Core {
@@ -202,11 +204,12 @@ impl Core {
         })
     }
 
-    /// Runs operation `op` (see [`op`]) on `args`, a JSON array, and `body`, a response body where the
-    /// operation reads one. Returns JSON text (or a bare string where [`op`] says so); throws the error's
-    /// JSON text.
-    pub fn call(&self, op: u8, args: &str, body: &[u8]) -> Out {
-        let args = match json::parse(args.as_bytes()) {
+    /// Runs operation `op` (see [`op`]) on `args`, a JSON array (UTF-8 text), and `body`, a response body
+    /// where the operation reads one. Returns JSON text (or a bare string where [`op`] says so); throws the
+    /// error's JSON text. Arguments arrive as bytes (the shell's `TextEncoder`) so that the generated glue
+    /// needs no string encoder of its own.
+    pub fn call(&self, op: u8, args: &[u8], body: &[u8]) -> Out {
+        let args = match json::parse(args) {
             Some(Json::Array(items)) => Args(items),
             _ => return Err(thrown(Error::client(ErrorCode::InvalidConfig))),
         };
