@@ -32,19 +32,14 @@ let free;
 
 /**
  * Runs operation `op` of a core (by default the client-less one) on `args`, an array of strings, integers
- * and absent values, and `body`, a response body; what it throws (an error's JSON text) becomes the typed
- * error.
+ * and absent values, and `body`, a response body. The core answers `+` and the result, or `!` and an
+ * error's JSON text, which is thrown as the typed error.
  */
 function call(op, args, body = EMPTY, core = (free ??= new Core(encoder.encode("null")))) {
-  try {
-    return core.call(op, encoder.encode(JSON.stringify(args)), body);
-  } catch (e) {
-    throw typed(e);
-  }
+  const out = core.call(op, encoder.encode(JSON.stringify(args)), body);
+  if (out[0] === "!") throw toError(out.slice(1));
+  return out.slice(1);
 }
-
-/** What the core throws (an error's JSON text) as the typed error; anything else as it is. */
-const typed = (e) => (typeof e === "string" ? toError(e) : e);
 
 const fail = (code, status) => toError(call(ERROR, [code, status]));
 
@@ -167,12 +162,15 @@ export class OAuthClient {
   #jwks;
 
   constructor(config) {
+    // A rejected config makes a core that answers every call with its error, this first one included;
+    // it is freed at once rather than left to the finalizer.
+    this.#core = new Core(encoder.encode(arg(config)));
     try {
-      this.#core = new Core(encoder.encode(arg(config)));
+      this.#info = JSON.parse(this.#call(INFO, []));
     } catch (e) {
-      throw typed(e);
+      this.#core.free();
+      throw e;
     }
-    this.#info = JSON.parse(this.#call(INFO, []));
   }
 
   static async discover(issuer, config) {

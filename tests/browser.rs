@@ -22,11 +22,18 @@ fn member(json: &str, name: &str) -> JsValue {
     Reflect::get(&JSON::parse(json).unwrap(), &name.into()).unwrap()
 }
 
-/// What the core throws: the error's JSON text, whose `code` the shell puts on the `Error`.
-fn thrown_code(e: JsValue) -> String {
-    member(&e.as_string().expect("a string"), "code")
-        .as_string()
-        .unwrap()
+/// What the core answers: `+` and the result, or `!` and the error's JSON text (whose `code` the shell
+/// puts on the `Error`).
+fn answer(out: String) -> Result<String, String> {
+    match out.split_at(1) {
+        ("+", result) => Ok(result.into()),
+        ("!", error) => Err(error.into()),
+        _ => panic!("an unmarked answer"),
+    }
+}
+
+fn thrown_code(error: String) -> String {
+    member(&error, "code").as_string().unwrap()
 }
 
 /// A JSON string argument.
@@ -39,44 +46,50 @@ fn now() -> u64 {
 }
 
 #[wasm_bindgen_test]
-fn the_core_round_trips_json_and_throws_coded_errors() {
+fn the_core_round_trips_json_and_answers_coded_errors() {
+    let call = |c: &Core, op, args: &[u8], body: &[u8]| answer(c.call(op, args, body));
     assert_eq!(
-        thrown_code(Core::new(br#"{"clientId":"spa"}"#).err().unwrap()),
+        thrown_code(call(&Core::new(br#"{"clientId":"spa"}"#), op::INFO, b"[]", &[]).unwrap_err()),
         "invalid_config"
     );
     assert_eq!(
-        thrown_code(Core::new(b"not json").err().unwrap()),
+        thrown_code(call(&Core::new(b"not json"), op::INFO, b"[]", &[]).unwrap_err()),
         "invalid_config"
     );
     let config = format!(
         r#"{{"clientId":"spa","authorizationEndpoint":"https://idp.example/authorize","tokenEndpoint":"{}/t/core/ok","redirectUri":"https://app.example/callback","issuer":"{ISSUER}","scope":"openid","storage":"memory"}}"#,
         server()
     );
-    let core = Core::new(config.as_bytes()).map_err(thrown_code).unwrap();
-    let free = Core::new(b"null").unwrap();
+    let core = Core::new(config.as_bytes());
+    let free = Core::new(b"null");
     // Arguments that are not a JSON array, and client operations on the client-less core, are refused.
     assert_eq!(
-        thrown_code(core.call(op::INFO, b"{}", &[]).unwrap_err()),
+        thrown_code(call(&core, op::INFO, b"{}", &[]).unwrap_err()),
         "invalid_config"
     );
     assert_eq!(
-        thrown_code(free.call(op::START, b"[]", &[]).unwrap_err()),
+        thrown_code(call(&free, op::START, b"[]", &[]).unwrap_err()),
         "invalid_config"
     );
-    let info = core.call(op::INFO, b"[]", &[]).unwrap();
+    let info = call(&core, op::INFO, b"[]", &[]).unwrap();
     assert_eq!(
         member(&info, "storage").as_string().as_deref(),
         Some("memory")
     );
-    let pending = core
-        .call(op::START, format!("[null,{}]", now()).as_bytes(), &[])
-        .map_err(thrown_code)
-        .unwrap();
+    let pending = call(
+        &core,
+        op::START,
+        format!("[null,{}]", now()).as_bytes(),
+        &[],
+    )
+    .map_err(thrown_code)
+    .unwrap();
     let state = member(&pending, "state").as_string().unwrap();
     assert!(member(&pending, "nonce").is_string());
     let callback = format!("?code=C%2B1&state={state}&iss=https%3A%2F%2Fidp.example");
     assert_eq!(
-        free.call(
+        call(
+            &free,
             op::CALLBACK_STATE,
             format!("[{}]", s(&callback)).as_bytes(),
             &[]
@@ -85,7 +98,8 @@ fn the_core_round_trips_json_and_throws_coded_errors() {
         Ok(state)
     );
     let validate = |url: &str| {
-        core.call(
+        call(
+            &core,
             op::VALIDATE,
             format!("[{},{},{}]", s(url), s(&pending), now()).as_bytes(),
             &[],
@@ -102,46 +116,49 @@ fn the_core_round_trips_json_and_throws_coded_errors() {
     );
     assert_eq!(
         thrown_code(
-            free.call(op::CALLBACK_STATE, br#"["?code=C&state=a&state=b"]"#, &[])
-                .unwrap_err()
+            call(
+                &free,
+                op::CALLBACK_STATE,
+                br#"["?code=C&state=a&state=b"]"#,
+                &[]
+            )
+            .unwrap_err()
         ),
         "duplicate_parameter"
     );
-    let request = core
-        .call(
-            op::EXCHANGE,
-            format!(r#"["C+1",{}]"#, s(&pending)).as_bytes(),
-            &[],
-        )
-        .unwrap();
+    let request = call(
+        &core,
+        op::EXCHANGE,
+        format!(r#"["C+1",{}]"#, s(&pending)).as_bytes(),
+        &[],
+    )
+    .unwrap();
     let body = member(&request, "body").as_string().unwrap();
     assert!(body.starts_with("grant_type=authorization_code&code=C%2B1&"));
     assert!(member(&request, "authorization").is_undefined());
     // A token response without an ID token for an `openid` authorization is fine for a plain OAuth
     // client (no `jwksUri`): passed through, no claims.
-    let tokens = core
-        .call(
-            op::TOKENS,
-            format!(r#"[200,"application/json",1000,null,{}]"#, s(&pending)).as_bytes(),
-            br#"{"access_token":"AT","token_type":"Bearer","expires_in":60}"#,
-        )
-        .unwrap();
+    let tokens = call(
+        &core,
+        op::TOKENS,
+        format!(r#"[200,"application/json",1000,null,{}]"#, s(&pending)).as_bytes(),
+        br#"{"access_token":"AT","token_type":"Bearer","expires_in":60}"#,
+    )
+    .unwrap();
     assert_eq!(member(&tokens, "expires_at").as_f64(), Some(1_060.0));
     assert!(member(&tokens, "claims").is_undefined());
-    let html = core.call(op::TOKENS, br#"[500,"text/html",0]"#, b"<html>");
-    let e = html.unwrap_err().as_string().unwrap();
+    let html = call(&core, op::TOKENS, br#"[500,"text/html",0]"#, b"<html>");
+    let e = html.unwrap_err();
     assert_eq!(member(&e, "status").as_f64(), Some(500.0));
     assert!(!e.contains("<html>"));
-    // The error of a code the shell detects itself is returned, not thrown.
-    let timeout = free.call(op::ERROR, br#"["timeout",null]"#, &[]).unwrap();
+    // The error of a code the shell detects itself is the result, not a failure.
+    let timeout = call(&free, op::ERROR, br#"["timeout",null]"#, &[]).unwrap();
     assert_eq!(
         member(&timeout, "name").as_string().as_deref(),
         Some("OAuthClientError")
     );
     assert!(member(&timeout, "status").is_undefined());
-    let redirect = free
-        .call(op::ERROR, br#"["invalid_response",0]"#, &[])
-        .unwrap();
+    let redirect = call(&free, op::ERROR, br#"["invalid_response",0]"#, &[]).unwrap();
     assert_eq!(member(&redirect, "status").as_f64(), Some(0.0));
 }
 

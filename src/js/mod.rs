@@ -3,8 +3,8 @@
 //! and the promises; everything that decides (configuration, URLs, callback checks, request bodies,
 //! response and ID token validation, key selection) happens here, in the same sans-IO code the Rust API
 //! uses. Arguments are JSON text (from `JSON.stringify`) and results are JSON text (for `JSON.parse`). A
-//! failure is thrown as the JSON text of the error, which the shell turns into a coded `Error` (one
-//! conversion, in `error_json`).
+//! failure comes back as the JSON text of the error (marked, see [`Core::call`]), which the shell turns
+//! into a coded `Error` (one conversion, in `error_json`).
 //!
 //! Keeping promises, closures and `Reflect` out of the wasm is what keeps the package small: the
 //! futures state machine and the JS-value conversions cost more bytes than the whole OAuth logic.
@@ -41,15 +41,17 @@ pub(crate) fn error_json(e: &Error) -> String {
     o.finish()
 }
 
-fn thrown(e: Error) -> JsValue {
-    JsValue::from_str(&error_json(&e))
-}
-
-/// A result for the shell: JSON text, or the error's JSON text thrown.
-type Out = Result<String, JsValue>;
-
-fn out(r: Result<String, Error>) -> Out {
-    r.map_err(thrown)
+/// What [`Core::call`] returns: `+` and the result, or `!` and the error's JSON text. Nothing is thrown
+/// across the boundary, which keeps the externref plumbing for thrown values out of the glue.
+fn out(r: Result<String, Error>) -> String {
+    let (mark, text) = match r {
+        Ok(text) => ('+', text),
+        Err(e) => ('!', error_json(&e)),
+    };
+    let mut s = String::with_capacity(text.len() + 1);
+    s.push(mark);
+    s.push_str(&text);
+    s
 }
 
 fn request_json(r: &TokenRequest) -> String {
@@ -182,46 +184,41 @@ impl Args {
 /// the generated glue and the wasm's export shims small.
 #[wasm_bindgen]
 pub struct Core {
-    client: Option<OAuthClient>,
+    /// The validated client, or why there is none (`invalid_config`, also for the client-less core).
+    client: Result<OAuthClient, Error>,
 }
 
 #[wasm_bindgen]
 impl Core {
-    /// Validates an `OAuthClientConfig` (UTF-8 JSON text); throws `invalid_config`. `null` makes a core
-    /// without a client, for the operations that need none.
+    /// Validates an `OAuthClientConfig` (UTF-8 JSON text). A rejected one makes a core whose client
+    /// operations all fail with that error (the shell's first call, [`op::INFO`], reports it); `null` makes
+    /// a core without a client, for the operations that need none.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: &[u8]) -> Result<Core, JsValue> {
-        if config == b"null" {
-            return Ok(Core { client: None });
-        }
+    pub fn new(config: &[u8]) -> Core {
         let client = core::str::from_utf8(config)
-            .map_err(|_| Error::client(ErrorCode::InvalidConfig))
+            .ok()
+            .filter(|text| *text != "null")
+            .ok_or(Error::client(ErrorCode::InvalidConfig))
             .and_then(input::config)
-            .and_then(OAuthClient::new)
-            .map_err(thrown)?;
-        Ok(Core {
-            client: Some(client),
-        })
+            .and_then(OAuthClient::new);
+        Core { client }
     }
 
     /// Runs operation `op` (see [`op`]) on `args`, a JSON array (UTF-8 text), and `body`, a response body
-    /// where the operation reads one. Returns JSON text (or a bare string where [`op`] says so); throws the
-    /// error's JSON text. Arguments arrive as bytes (the shell's `TextEncoder`) so that the generated glue
-    /// needs no string encoder of its own.
-    pub fn call(&self, op: u8, args: &[u8], body: &[u8]) -> Out {
-        let args = match json::parse(args) {
-            Some(Json::Array(items)) => Args(items),
-            _ => return Err(thrown(Error::client(ErrorCode::InvalidConfig))),
-        };
-        out(self.run(op, &args, body))
+    /// where the operation reads one. Returns `+` and the result (JSON text, or a bare string where [`op`]
+    /// says so), or `!` and the error's JSON text. Arguments arrive as bytes (the shell's `TextEncoder`) so
+    /// that the generated glue needs no string encoder of its own.
+    pub fn call(&self, op: u8, args: &[u8], body: &[u8]) -> String {
+        out(match json::parse(args) {
+            Some(Json::Array(items)) => self.run(op, &Args(items), body),
+            _ => Err(Error::client(ErrorCode::InvalidConfig)),
+        })
     }
 }
 
 impl Core {
     fn client(&self) -> Result<&OAuthClient, Error> {
-        self.client
-            .as_ref()
-            .ok_or(Error::client(ErrorCode::InvalidConfig))
+        self.client.as_ref().map_err(Clone::clone)
     }
 
     fn run(&self, op: u8, a: &Args, body: &[u8]) -> Result<String, Error> {
@@ -291,7 +288,7 @@ impl Core {
     /// The configuration the shell needs: the provider metadata (the `metadata` getter), `clientId`,
     /// `timeoutMs`, `pendingTtlSeconds` and `storage`.
     fn info(&self) -> String {
-        let Some(client) = &self.client else {
+        let Ok(client) = &self.client else {
             return String::from("null");
         };
         let c = &client.config;
