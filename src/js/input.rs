@@ -78,12 +78,15 @@ pub(crate) fn config(text: &str) -> Result<ClientConfig, Error> {
     }
     c.scope = s("scope")?;
     c.issuer = s("issuer")?;
-    c.jwks_uri = s("jwksUri")?;
-    c.userinfo_endpoint = s("userinfoEndpoint")?;
-    c.end_session_endpoint = s("endSessionEndpoint")?;
-    c.revocation_endpoint = s("revocationEndpoint")?;
-    if let Some(t) = opt_uint(v, "clockToleranceSeconds", 86_400, code)? {
-        c.clock_tolerance_seconds = t;
+    #[cfg(feature = "oidc")]
+    {
+        c.jwks_uri = s("jwksUri")?;
+        c.userinfo_endpoint = s("userinfoEndpoint")?;
+        c.end_session_endpoint = s("endSessionEndpoint")?;
+        c.revocation_endpoint = s("revocationEndpoint")?;
+        if let Some(t) = opt_uint(v, "clockToleranceSeconds", 86_400, code)? {
+            c.clock_tolerance_seconds = t;
+        }
     }
     c.require_iss = opt_bool(v, "requireIss", code)?.unwrap_or(false);
     let secret = s("clientSecret")?.map(ClientSecret::new);

@@ -86,11 +86,14 @@ fn metadata<'a>(o: &'a mut ObjectWriter, c: &ClientConfig) -> &'a mut ObjectWrit
     o.opt_str("issuer", c.issuer.as_deref())
         .str("authorizationEndpoint", &c.authorization_endpoint)
         .str("tokenEndpoint", &c.token_endpoint)
-        .bool("requireIss", c.require_iss)
-        .opt_str("jwksUri", c.jwks_uri.as_deref())
+        .bool("requireIss", c.require_iss);
+    // Without the `oidc` feature the config refuses these members: they are always absent.
+    #[cfg(feature = "oidc")]
+    o.opt_str("jwksUri", c.jwks_uri.as_deref())
         .opt_str("userinfoEndpoint", c.userinfo_endpoint.as_deref())
         .opt_str("endSessionEndpoint", c.end_session_endpoint.as_deref())
-        .opt_str("revocationEndpoint", c.revocation_endpoint.as_deref())
+        .opt_str("revocationEndpoint", c.revocation_endpoint.as_deref());
+    o
 }
 
 /// The operations of [`Core::call`]. `npm/client.js` uses the same numbers.
