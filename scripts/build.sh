@@ -15,7 +15,7 @@ core() { # <out dir> <cargo feature flags...>
   log "cargo build --release --target wasm32-unknown-unknown $* -> $out"
   cargo build --quiet --release --target wasm32-unknown-unknown "$@"
   wasm-bindgen --target web --out-dir "$out" target/wasm32-unknown-unknown/release/pkce_wasm.wasm
-  wasm-opt -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+  wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$out/pkce_wasm_bg.wasm" -o "$out/pkce_wasm_bg.wasm"
 }
