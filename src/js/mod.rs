@@ -3,7 +3,7 @@
 //! and the promises; everything that decides (configuration, URLs, callback checks, request bodies,
 //! response and ID token validation, key selection) happens here, in the same sans-IO code the Rust API
 //! uses. Arguments are JSON text (from `JSON.stringify`) and results are JSON text (for `JSON.parse`). A
-//! failure comes back as the JSON text of the error (marked, see [`Core::call`]), which the shell turns
+//! failure comes back as the JSON text of the error (marked, see `Core::call`), which the shell turns
 //! into a coded `Error` (one conversion, in `error_json`).
 //!
 //! Keeping promises, closures and `Reflect` out of the wasm is what keeps the package small: the
