@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use crate::config::{check_extra, RESERVED_AUTHORIZATION_PARAMS};
 use crate::encoding::FormSerializer;
 use crate::error::{Error, ErrorCode};
-use crate::json::{object, opt_string, opt_uint, req_string, ObjectWriter};
+use crate::json::{object, opt_uint, ObjectWriter};
 use crate::pkce::{is_valid_verifier, random_token, s256, CODE_CHALLENGE_METHOD};
 use crate::types::{CodeVerifier, Nonce, State};
 use crate::OAuthClient;
@@ -73,23 +73,44 @@ impl PendingAuthorization {
     pub fn from_json(text: &str) -> Result<Self, Error> {
         let code = ErrorCode::InvalidPending;
         let v = &object(text, false, code)?;
-        let verifier = req_string(v, "codeVerifier", code)?;
-        if !is_valid_verifier(&verifier) {
+        // Types first, so that the reads below cannot fail: one error path, not one per member.
+        if !v.strings_typed(&PENDING_STRINGS) {
+            return Err(Error::client(code));
+        }
+        let (Some(state), Some(verifier), Some(redirect_uri)) =
+            (v.str("state"), v.str("codeVerifier"), v.str("redirectUri"))
+        else {
+            return Err(Error::client(code));
+        };
+        let max_age = opt_uint(v, "maxAge", 9_999_999_999, code)?;
+        let Some(created_at) = opt_uint(v, "createdAt", 9_999_999_999, code)? else {
+            return Err(Error::client(code));
+        };
+        if !is_valid_verifier(verifier) {
             return Err(Error::client(code));
         }
         Ok(PendingAuthorization {
-            url: opt_string(v, "url", code)?.unwrap_or_default(),
-            state: State::new(req_string(v, "state", code)?),
+            url: v.string("url").unwrap_or_default(),
+            state: State::new(state),
             code_verifier: CodeVerifier::new(verifier),
-            nonce: opt_string(v, "nonce", code)?.map(Nonce::new),
-            redirect_uri: req_string(v, "redirectUri", code)?,
-            issuer: opt_string(v, "issuer", code)?,
-            created_at: opt_uint(v, "createdAt", 9_999_999_999, code)?
-                .ok_or(Error::client(code))?,
-            max_age: opt_uint(v, "maxAge", 9_999_999_999, code)?,
+            nonce: v.string("nonce").map(Nonce::new),
+            redirect_uri: String::from(redirect_uri),
+            issuer: v.string("issuer"),
+            created_at,
+            max_age,
         })
     }
 }
+
+/// The string members of a stored pending authorization.
+const PENDING_STRINGS: [&str; 6] = [
+    "url",
+    "state",
+    "codeVerifier",
+    "nonce",
+    "redirectUri",
+    "issuer",
+];
 
 /// Whether a space-separated scope contains `openid`.
 pub(crate) fn has_openid(scope: &str) -> bool {

@@ -51,6 +51,17 @@ impl Json {
     pub(crate) fn str(&self, name: &str) -> Option<&str> {
         self.opt_str(name).ok().flatten()
     }
+
+    /// [`Json::str`], owned.
+    pub(crate) fn string(&self, name: &str) -> Option<String> {
+        self.str(name).map(String::from)
+    }
+
+    /// Whether each member of `names` is absent, `null` or a string. Readers check this first and then
+    /// read with [`Json::str`], which cannot fail: one error path instead of one per member (smaller wasm).
+    pub(crate) fn strings_typed(&self, names: &[&str]) -> bool {
+        names.iter().all(|name| self.opt_str(name).is_ok())
+    }
 }
 
 /// An object (or, with `optional`, `null` for an absent argument, read as an empty object).
@@ -60,18 +71,6 @@ pub(crate) fn object(text: &str, optional: bool, code: ErrorCode) -> Result<Json
         Some(Json::Null) if optional => Ok(Json::Object(Vec::new())),
         _ => Err(Error::client(code)),
     }
-}
-
-/// Absent or `null` → `None`; a string → `Some`; anything else → `code`.
-pub(crate) fn opt_string(o: &Json, name: &str, code: ErrorCode) -> Result<Option<String>, Error> {
-    match o.opt_str(name) {
-        Ok(s) => Ok(s.map(String::from)),
-        Err(()) => Err(Error::client(code)),
-    }
-}
-
-pub(crate) fn req_string(o: &Json, name: &str, code: ErrorCode) -> Result<String, Error> {
-    opt_string(o, name, code)?.ok_or(Error::client(code))
 }
 
 /// A non-negative integer number up to `max` (the shell sends non-finite numbers as strings, so they fail).

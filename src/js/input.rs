@@ -4,8 +4,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-pub(crate) use crate::json::{object, opt_string};
-use crate::json::{opt_uint, req_string, Json};
+pub(crate) use crate::json::object;
+use crate::json::{opt_uint, Json};
 use crate::{
     AuthorizationOptions, ClientAuth, ClientConfig, ClientSecret, Error, ErrorCode, PendingStorage,
     DEFAULT_TIMEOUT_MS,
@@ -46,6 +46,24 @@ fn params(o: &Json, name: &str) -> Result<Vec<(String, String)>, Error> {
     Ok(out)
 }
 
+/// The configuration's string members. Their types are checked first, in one loop, so that the reads that
+/// build the config cannot fail (one error path instead of one per member keeps the wasm smaller).
+const STRING_MEMBERS: [&str; 13] = [
+    "clientId",
+    "authorizationEndpoint",
+    "tokenEndpoint",
+    "redirectUri",
+    "scope",
+    "issuer",
+    "clientSecret",
+    "tokenEndpointAuthMethod",
+    "storage",
+    "jwksUri",
+    "userinfoEndpoint",
+    "endSessionEndpoint",
+    "revocationEndpoint",
+];
+
 /// The configuration members only an OpenID Connect client (the `oidc` feature) accepts.
 #[cfg(not(feature = "oidc"))]
 const OIDC_MEMBERS: [&str; 5] = [
@@ -57,58 +75,78 @@ const OIDC_MEMBERS: [&str; 5] = [
 ];
 
 /// The client configuration (`OAuthClientConfig`), checked for types here and for meaning by
-/// [`crate::OAuthClient::new`].
+/// [`crate::OAuthClient::new`]. Every failure is `invalid_config`.
 pub(crate) fn config(text: &str) -> Result<ClientConfig, Error> {
     let code = ErrorCode::InvalidConfig;
+    let bad = Error::client(code);
     let v = &object(text, false, code)?;
-    let s = |name| opt_string(v, name, code);
-    let mut c = ClientConfig::new(
-        req_string(v, "clientId", code)?,
-        req_string(v, "authorizationEndpoint", code)?,
-        req_string(v, "tokenEndpoint", code)?,
-        req_string(v, "redirectUri", code)?,
-    );
+    if !v.strings_typed(&STRING_MEMBERS) {
+        return Err(bad);
+    }
     // Without the `oidc` feature (`pkce-wasm/oauth`) nothing would verify an ID token or use these
     // endpoints: they are refused rather than ignored.
     #[cfg(not(feature = "oidc"))]
-    for name in OIDC_MEMBERS {
-        if !matches!(v.get(name), None | Some(Json::Null)) {
-            return Err(Error::client(code));
-        }
-    }
-    c.scope = s("scope")?;
-    c.issuer = s("issuer")?;
-    #[cfg(feature = "oidc")]
+    if OIDC_MEMBERS
+        .iter()
+        .any(|name| !matches!(v.get(name), None | Some(Json::Null)))
     {
-        c.jwks_uri = s("jwksUri")?;
-        c.userinfo_endpoint = s("userinfoEndpoint")?;
-        c.end_session_endpoint = s("endSessionEndpoint")?;
-        c.revocation_endpoint = s("revocationEndpoint")?;
-        if let Some(t) = opt_uint(v, "clockToleranceSeconds", 86_400, code)? {
-            c.clock_tolerance_seconds = t;
-        }
+        return Err(bad);
     }
-    c.require_iss = opt_bool(v, "requireIss", code)?.unwrap_or(false);
-    let secret = s("clientSecret")?.map(ClientSecret::new);
-    c.client_auth = match (s("tokenEndpointAuthMethod")?.as_deref(), secret) {
-        (None | Some("none"), None) => ClientAuth::None,
-        (None | Some("client_secret_basic"), Some(s)) => ClientAuth::ClientSecretBasic(s),
-        (Some("client_secret_post"), Some(s)) => ClientAuth::ClientSecretPost(s),
-        _ => return Err(Error::client(code)),
+    let (Some(client_id), Some(authorization), Some(token), Some(redirect)) = (
+        v.str("clientId"),
+        v.str("authorizationEndpoint"),
+        v.str("tokenEndpoint"),
+        v.str("redirectUri"),
+    ) else {
+        return Err(bad);
     };
-    c.extra_authorization_params = params(v, "extraAuthorizationParams")?;
-    c.extra_token_params = params(v, "extraTokenParams")?;
-    c.timeout_ms = opt_uint(v, "timeoutMs", u64::from(u32::MAX), code)?
-        .map_or(DEFAULT_TIMEOUT_MS, |t| t as u32);
-    if let Some(ttl) = opt_uint(v, "pendingTtlSeconds", u64::from(u32::MAX), code)? {
-        c.pending_ttl_seconds = ttl;
-    }
-    c.storage = match s("storage")?.as_deref() {
+    let require_iss = opt_bool(v, "requireIss", code)?.unwrap_or(false);
+    let timeout_ms = opt_uint(v, "timeoutMs", u64::from(u32::MAX), code)?;
+    let pending_ttl = opt_uint(v, "pendingTtlSeconds", u64::from(u32::MAX), code)?;
+    #[cfg(feature = "oidc")]
+    let tolerance = opt_uint(v, "clockToleranceSeconds", 86_400, code)?;
+    let storage = match v.str("storage") {
         None | Some("session") => PendingStorage::Session,
         Some("local") => PendingStorage::Local,
         Some("memory") => PendingStorage::Memory,
-        _ => return Err(Error::client(code)),
+        _ => return Err(bad),
     };
+    // The secret and whether it goes in the body.
+    let secret = match (v.str("tokenEndpointAuthMethod"), v.str("clientSecret")) {
+        (None | Some("none"), None) => None,
+        (None | Some("client_secret_basic"), Some(s)) => Some((s, false)),
+        (Some("client_secret_post"), Some(s)) => Some((s, true)),
+        _ => return Err(bad),
+    };
+    let extra_authorization_params = params(v, "extraAuthorizationParams")?;
+    let extra_token_params = params(v, "extraTokenParams")?;
+
+    let mut c = ClientConfig::new(client_id, authorization, token, redirect);
+    c.scope = v.string("scope");
+    c.issuer = v.string("issuer");
+    c.require_iss = require_iss;
+    c.client_auth = match secret {
+        None => ClientAuth::None,
+        Some((s, false)) => ClientAuth::ClientSecretBasic(ClientSecret::new(s)),
+        Some((s, true)) => ClientAuth::ClientSecretPost(ClientSecret::new(s)),
+    };
+    c.extra_authorization_params = extra_authorization_params;
+    c.extra_token_params = extra_token_params;
+    c.timeout_ms = timeout_ms.map_or(DEFAULT_TIMEOUT_MS, |t| t as u32);
+    if let Some(ttl) = pending_ttl {
+        c.pending_ttl_seconds = ttl;
+    }
+    c.storage = storage;
+    #[cfg(feature = "oidc")]
+    {
+        c.jwks_uri = v.string("jwksUri");
+        c.userinfo_endpoint = v.string("userinfoEndpoint");
+        c.end_session_endpoint = v.string("endSessionEndpoint");
+        c.revocation_endpoint = v.string("revocationEndpoint");
+        if let Some(t) = tolerance {
+            c.clock_tolerance_seconds = t;
+        }
+    }
     Ok(c)
 }
 
@@ -116,10 +154,13 @@ pub(crate) fn config(text: &str) -> Result<ClientConfig, Error> {
 pub(crate) fn authorization_options(text: &str) -> Result<AuthorizationOptions, Error> {
     let code = ErrorCode::InvalidConfig;
     let v = &object(text, true, code)?;
+    if !v.strings_typed(&["scope", "prompt", "loginHint"]) {
+        return Err(Error::client(code));
+    }
     Ok(AuthorizationOptions {
-        scope: opt_string(v, "scope", code)?,
         extra_params: params(v, "extraParams")?,
-        prompt: opt_string(v, "prompt", code)?,
-        login_hint: opt_string(v, "loginHint", code)?,
+        scope: v.string("scope"),
+        prompt: v.string("prompt"),
+        login_hint: v.string("loginHint"),
     })
 }

@@ -64,10 +64,13 @@ pub(super) fn run_client(
         op::LOGOUT => {
             let code = ErrorCode::InvalidConfig;
             let v = &input::object(a.json(0), true, code)?;
+            if !v.strings_typed(&["idTokenHint", "postLogoutRedirectUri", "state"]) {
+                return Err(Error::client(code));
+            }
             let options = LogoutOptions {
-                id_token_hint: input::opt_string(v, "idTokenHint", code)?.map(IdToken::new),
-                post_logout_redirect_uri: input::opt_string(v, "postLogoutRedirectUri", code)?,
-                state: input::opt_string(v, "state", code)?,
+                id_token_hint: v.string("idTokenHint").map(IdToken::new),
+                post_logout_redirect_uri: v.string("postLogoutRedirectUri"),
+                state: v.string("state"),
             };
             client.logout_url(&options)
         }
