@@ -86,7 +86,31 @@ pub(crate) fn form_decode(input: &[u8]) -> String {
     }
     match String::from_utf8(out) {
         Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        Err(e) => lossy(e.as_bytes()),
+    }
+}
+
+/// `String::from_utf8_lossy`, on `core::str::from_utf8` (which the wasm has anyway) instead of
+/// `Utf8Chunks`: each maximal invalid subsequence becomes one U+FFFD, exactly as there and as in the WHATWG
+/// UTF-8 decoder.
+fn lossy(mut rest: &[u8]) -> String {
+    let mut s = String::with_capacity(rest.len() + 2);
+    loop {
+        match core::str::from_utf8(rest) {
+            Ok(valid) => {
+                s.push_str(valid);
+                return s;
+            }
+            Err(e) => {
+                let valid = rest.get(..e.valid_up_to()).unwrap_or_default();
+                s.push_str(core::str::from_utf8(valid).unwrap_or_default());
+                s.push('\u{FFFD}');
+                match e.error_len() {
+                    Some(len) => rest = rest.get(e.valid_up_to() + len..).unwrap_or_default(),
+                    None => return s,
+                }
+            }
+        }
     }
 }
 
@@ -206,6 +230,42 @@ mod tests {
         assert_eq!(form_decode(b"%zz%4"), "%zz%4");
         assert_eq!(form_decode(b"%C3%A9"), "é");
         assert_eq!(form_decode(b"%FF"), "\u{FFFD}");
+    }
+
+    #[test]
+    fn lossy_decoding_matches_the_standard_library() {
+        let check =
+            |bytes: &[u8]| assert_eq!(lossy(bytes), String::from_utf8_lossy(bytes), "{bytes:?}");
+        // Every one- and two-byte input, then three- to six-byte inputs mixing the interesting bytes
+        // (continuations, overlong and surrogate leads, truncated sequences) with ASCII.
+        for a in 0..=255u8 {
+            check(&[a]);
+            for b in 0..=255u8 {
+                check(&[a, b]);
+            }
+        }
+        let bytes = [
+            b'a', 0x80, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff, 0xa0,
+            0x9f,
+        ];
+        let mut x = 0x2545_f491_u32;
+        for len in 3..=6 {
+            for _ in 0..20_000 {
+                let input: Vec<u8> = (0..len)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 17;
+                        x ^= x << 5;
+                        bytes[x as usize % bytes.len()]
+                    })
+                    .collect();
+                check(&input);
+            }
+        }
+        assert_eq!(
+            form_decode(b"a%F0%9F%98b%ED%A0%80c"),
+            "a\u{FFFD}b\u{FFFD}\u{FFFD}\u{FFFD}c"
+        );
     }
 
     #[test]
