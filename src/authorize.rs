@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::config::{check_extra, RESERVED_AUTHORIZATION_PARAMS};
-use crate::encoding::FormSerializer;
+use crate::encoding::{endpoint_query, FormSerializer};
 use crate::error::{Error, ErrorCode};
 use crate::json::{object, opt_uint, ObjectWriter};
 use crate::pkce::{is_valid_verifier, random_token, s256, CODE_CHALLENGE_METHOD};
@@ -114,7 +114,10 @@ const PENDING_STRINGS: [&str; 6] = [
 
 /// Whether a space-separated scope contains `openid`.
 pub(crate) fn has_openid(scope: &str) -> bool {
-    scope.split(' ').any(|s| s == "openid")
+    scope
+        .as_bytes()
+        .split(|&b| b == b' ')
+        .any(|s| s == b"openid")
 }
 
 impl OAuthClient {
@@ -144,10 +147,7 @@ impl OAuthClient {
         };
 
         let endpoint = &c.authorization_endpoint;
-        let (base, query) = match endpoint.split_once('?') {
-            Some((b, q)) => (b, q.trim_end_matches('&')),
-            None => (endpoint.as_str(), ""),
-        };
+        let (base, query) = endpoint_query(endpoint);
         let mut q = FormSerializer::with_prefix(String::from(query));
         q.append("response_type", "code")
             .append("client_id", &c.client_id)

@@ -3,6 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::encoding::{has_byte, split_byte};
 use crate::error::{Error, ErrorCode};
 use crate::types::ClientSecret;
 
@@ -240,16 +241,19 @@ pub(crate) fn check_url(url: &str, kind: UrlKind) -> bool {
     } else {
         return false;
     };
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority_end = rest
+        .bytes()
+        .position(|b| b == b'/' || b == b'?')
+        .unwrap_or(rest.len());
     let (authority, tail) = (
         rest.get(..authority_end).unwrap_or_default(),
         rest.get(authority_end..).unwrap_or_default(),
     );
-    if authority.contains('@') || (kind == UrlKind::Issuer && tail.contains('?')) {
+    if has_byte(authority, b'@') || (kind == UrlKind::Issuer && has_byte(tail, b'?')) {
         return false;
     }
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        match v6.split_once(']') {
+        match split_byte(v6, b']') {
             Some((h, p))
                 if !h.is_empty()
                     && h.bytes()
@@ -260,7 +264,7 @@ pub(crate) fn check_url(url: &str, kind: UrlKind) -> bool {
             _ => return false,
         }
     } else {
-        match authority.split_once(':') {
+        match split_byte(authority, b':') {
             Some((h, p)) => (h, authority.get(h.len()..).unwrap_or(p)),
             None => (authority, ""),
         }
@@ -271,7 +275,7 @@ pub(crate) fn check_url(url: &str, kind: UrlKind) -> bool {
             digits.is_empty()
                 || (digits.len() <= 5
                     && digits.bytes().all(|b| b.is_ascii_digit())
-                    && digits.parse::<u32>().is_ok_and(|n| n <= 65535))
+                    && crate::json::parse_uint(digits.as_bytes()).is_some_and(|n| n <= 65535))
         }
     };
     let host_ok = !host.is_empty()
@@ -303,6 +307,8 @@ mod tests {
             "http://[::1]:8080/cb",
             "https://[2001:db8::1]/x",
             "https://idp.example/oauth2/authorize?tenant=x",
+            "https://idp.example:65535/",
+            "https://idp.example:/",
         ] {
             assert!(check_url(ok, Endpoint), "{ok} should pass");
         }
@@ -320,6 +326,8 @@ mod tests {
             "https://idp.example/cb#",
             "https:///path",
             "https://idp.example:99999/",
+            "https://idp.example:65536/",
+            "https://idp.example:123456/",
             "https://idp.example:8x/",
             "https://idp example/",
             "https://idp.example/\u{e9}",

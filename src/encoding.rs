@@ -3,6 +3,26 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+/// `s` split around the first `byte` (ASCII), like `str::split_once` with a `char`, but by bytes: the
+/// `char` pattern searchers cost more wasm than all the callers together.
+pub(crate) fn split_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = s.bytes().position(|b| b == byte)?;
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
+/// Whether `s` contains `byte` (ASCII).
+pub(crate) fn has_byte(s: &str, byte: u8) -> bool {
+    s.bytes().any(|b| b == byte)
+}
+
+/// A configured endpoint split for adding parameters: the URL before `?`, and its query without trailing
+/// `&`s (which would leave an empty pair).
+pub(crate) fn endpoint_query(endpoint: &str) -> (&str, &str) {
+    let (base, query) = split_byte(endpoint, b'?').unwrap_or((endpoint, ""));
+    let kept = query.len() - query.bytes().rev().take_while(|&b| b == b'&').count();
+    (base, query.get(..kept).unwrap_or_default())
+}
+
 fn hex_digit(n: u8) -> char {
     char::from(if n < 10 { b'0' + n } else { b'A' + n - 10 })
 }

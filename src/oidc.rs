@@ -9,7 +9,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::config::{check_url, UrlKind};
-use crate::encoding::{base64url_decode, FormSerializer};
+use crate::encoding::{base64url_decode, endpoint_query, has_byte, split_byte, FormSerializer};
 use crate::error::{Error, ErrorCode};
 use crate::json::{self, Json};
 use crate::token::{is_json_media_type, TokenRequest, TokenSet};
@@ -196,12 +196,14 @@ const KEY_HEADERS: [&str; 4] = ["jku", "x5u", "jwk", "x5c"];
 /// `x5c`), and a JSON-object payload. Anything else is `invalid_id_token`.
 pub fn parse_jws(token: &IdToken) -> Result<Jws, Error> {
     let invalid = Error::client(ErrorCode::InvalidIdToken);
-    let mut parts = token.secret().split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
+    let Some((h, (p, s))) =
+        split_byte(token.secret(), b'.').and_then(|(h, rest)| Some((h, split_byte(rest, b'.')?)))
     else {
         return Err(invalid);
     };
+    if has_byte(s, b'.') {
+        return Err(invalid);
+    }
     let decode_json = |part: &str| {
         base64url_decode(part).and_then(|bytes| {
             let value = json::parse(&bytes).filter(|v| matches!(v, Json::Object(_)))?;
@@ -282,7 +284,11 @@ pub struct IdTokenExpectations<'a> {
 /// A JWT NumericDate: a non-negative JSON number; a fraction is cut off.
 fn numeric_date(v: Option<&Json>) -> Option<u64> {
     match v? {
-        Json::Number(n) => json::parse_uint(n.split('.').next()?.as_bytes()),
+        Json::Number(n) => json::parse_uint(
+            split_byte(n, b'.')
+                .map_or(n.as_str(), |(i, _)| i)
+                .as_bytes(),
+        ),
         _ => None,
     }
 }
@@ -599,8 +605,8 @@ impl OAuthClient {
             .end_session_endpoint
             .as_deref()
             .ok_or(Error::client(ErrorCode::MissingEndpoint))?;
-        let (base, query) = endpoint.split_once('?').unwrap_or((endpoint, ""));
-        let mut q = FormSerializer::with_prefix(String::from(query.trim_end_matches('&')));
+        let (base, query) = endpoint_query(endpoint);
+        let mut q = FormSerializer::with_prefix(String::from(query));
         q.append("client_id", &self.config.client_id);
         if let Some(hint) = &options.id_token_hint {
             q.append("id_token_hint", hint.secret());

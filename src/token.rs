@@ -6,7 +6,7 @@ use core::fmt;
 use crate::authorize::PendingAuthorization;
 use crate::callback::ValidatedCallback;
 use crate::config::ClientAuth;
-use crate::encoding::{base64_standard, form_encode_into, FormSerializer};
+use crate::encoding::{base64_standard, form_encode_into, split_byte, FormSerializer};
 use crate::error::{Error, ErrorCode, ErrorResponse};
 use crate::json::{self, Json};
 use crate::types::{AccessToken, AuthorizationCode, IdToken, RefreshToken};
@@ -149,11 +149,12 @@ impl OAuthClient {
 /// `application/jwk-set+json` (parameters and case ignored).
 pub(crate) fn is_json_media_type(content_type: Option<&str>) -> bool {
     // The media type before any parameters, without the optional whitespace (RFC 9110 OWS: space, tab).
-    let m = content_type
-        .and_then(|ct| ct.split(';').next())
-        .unwrap_or_default()
-        .trim_matches([' ', '\t'])
-        .as_bytes();
+    let ct = content_type.unwrap_or_default();
+    let m = split_byte(ct, b';').map_or(ct, |(m, _)| m).as_bytes();
+    let ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = m.iter().position(|b| !ows(b)).unwrap_or(m.len());
+    let end = m.iter().rposition(|b| !ows(b)).map_or(start, |i| i + 1);
+    let m = m.get(start..end).unwrap_or_default();
     let prefix = |p: &[u8]| m.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
     let suffix = |p: &[u8]| {
         m.len()
