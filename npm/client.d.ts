@@ -185,6 +185,8 @@ export interface OAuthClientError extends Error {
   code: OAuthClientErrorCode;
   /** Set when an HTTP response was involved (0 for a browser's opaque redirect). */
   status?: number;
+  /** `network_error`: what the host's `fetch` rejected with (for example a `TypeError`). */
+  cause?: unknown;
 }
 
 /** The callback carried `error=`. The fields are attacker-controlled text: render them as text. */

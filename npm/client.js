@@ -21,10 +21,13 @@ const INFO = 0, START = 1, VALIDATE = 2, EXCHANGE = 3, REFRESH = 4, TOKENS = 5, 
   SUBJECT = 8, USERINFO = 9, REVOCATION = 10, LOGOUT = 11, CALLBACK_STATE = 12, DISCOVERY_URLS = 13,
   DISCOVERY = 14, PKCE = 15, ERROR = 16, REVOKED = 17;
 
-/** The one conversion: the core's error JSON → an `Error` with `name`, `code` and the RFC fields. */
-function toError(json) {
+/**
+ * The one conversion: the core's error JSON → an `Error` with `name`, `code` and the RFC fields (and, for a
+ * network failure, the host's error as the standard `cause`).
+ */
+function toError(json, cause) {
   const { message, ...fields } = JSON.parse(json);
-  return Object.assign(new Error(message), fields);
+  return Object.assign(new Error(message, cause && { cause }), fields);
 }
 
 /** The core for the operations that need no client (created after the wasm is initialised). */
@@ -41,7 +44,7 @@ function call(op, args, body = EMPTY, core = (free ??= new Core(encoder.encode("
   return out.slice(1);
 }
 
-const fail = (code, status) => toError(call(ERROR, [code, status]));
+const fail = (code, status, cause) => toError(call(ERROR, [code, status]), cause);
 
 /** An argument for the core, as JSON text: absent is `null`; a non-finite number stays wrong (a string). */
 function arg(value, code = "invalid_config") {
@@ -109,8 +112,9 @@ async function http(url, timeoutMs, { body, authorization } = {}) {
     return { status, type: res.headers.get("content-type") ?? undefined, body: bytes };
   } catch (e) {
     if (isOAuthError(e)) throw e;
-    // An aborted signal means our timeout fired, whatever the host called the rejection.
-    throw fail(signal.aborted ? "timeout" : "network_error");
+    // An aborted signal means our timeout fired, whatever the host called the rejection. The host's
+    // error names no secret (the code, verifier and tokens only ever travel in request bodies).
+    throw signal.aborted ? fail("timeout") : fail("network_error", undefined, e);
   }
 }
 

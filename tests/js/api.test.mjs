@@ -227,7 +227,10 @@ test("timeouts cover the headers and the body; network errors are typed", async 
   }
   const client = new OAuthClient({ ...base, tokenEndpoint: "http://127.0.0.1:9/unreachable" });
   const p = client.startAuthorization();
-  await rejects(client.handleCallback(callbackFor(p), p), { name: "OAuthClientError", code: "network_error", status: undefined });
+  const e = await rejects(client.handleCallback(callbackFor(p), p), { name: "OAuthClientError", code: "network_error", status: undefined });
+  assert.ok(e.cause instanceof Error, "the host's fetch failure is the cause");
+  assert.ok(!Object.keys(e).includes("cause"), "cause is not enumerable, as with new Error(message, { cause })");
+  assert.ok(!String(e.cause?.message).includes("CODE-secret-1"));
 });
 
 test("refresh: rotation, no rotation, narrower scope, single flight", async () => {
