@@ -12,10 +12,14 @@ fuzz_target!(|input: (Vec<(String, String)>, Option<String>)| {
     options.extra_params = extra.clone();
     options.scope = scope;
     let reserved = extra.iter().any(|(n, _)| n.is_empty() || RESERVED_AUTHORIZATION_PARAMS.contains(&n.as_str()));
+    // `max_age` is checked against the ID token's `auth_time`, so it must be a plain integer (1-10 digits).
+    let integer = |v: &str| (1..=10).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit());
+    let bad_max_age = extra.iter().any(|(n, v)| n == "max_age" && !integer(v));
+    let refused = reserved || bad_max_age;
     match client.start_authorization(&options, 0) {
-        Err(e) => assert!(reserved, "refused without a reserved name: {}", e.code()),
+        Err(e) => assert!(refused, "refused without a reserved name or a bad max_age: {}", e.code()),
         Ok(p) => {
-            assert!(!reserved);
+            assert!(!refused);
             let query = p.url.split_once('?').map(|(_, q)| q).unwrap_or_default();
             let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
             let names: Vec<&str> = extra.iter().map(|(n, _)| n.as_str()).collect();
