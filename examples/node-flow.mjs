@@ -1,4 +1,4 @@
-// The low-level flow in Node: what an edge function or server does. Run: bash scripts/demo.sh
+// The low-level flow in Node: what an edge function or server does. Run (after scripts/build.sh): node examples/node-flow.mjs
 import { readFileSync } from "node:fs";
 import { initSync, OAuthClient, isOAuthError } from "../pkg/index.js";
 import { startTokenServer } from "../tests/support/token-server.mjs";
