@@ -1,5 +1,6 @@
 //! Callback (authorization response) validation, before anything is sent to the token endpoint.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 
 use crate::authorize::PendingAuthorization;
@@ -171,11 +172,11 @@ impl OAuthClient {
             }
         }
         if let Some(error) = p.error {
-            return Err(Error::AuthorizationResponse(ErrorResponse::new(
+            return Err(Error::AuthorizationResponse(Box::new(ErrorResponse::new(
                 &error,
                 p.error_description.as_deref(),
                 p.error_uri.as_deref(),
-            )));
+            ))));
         }
         let code = p
             .code

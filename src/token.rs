@@ -1,5 +1,6 @@
 //! Token requests (code exchange, refresh) as values, and token-response validation, without I/O.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use core::fmt;
 
@@ -177,7 +178,11 @@ pub(crate) fn error_response(status: u16, body: &[u8]) -> Result<(), Error> {
     let text = |n| obj.str(n);
     match text("error") {
         Some(error) => Err(Error::TokenResponse {
-            response: ErrorResponse::new(error, text("error_description"), text("error_uri")),
+            response: Box::new(ErrorResponse::new(
+                error,
+                text("error_description"),
+                text("error_uri"),
+            )),
             status,
         }),
         None => Ok(()),
