@@ -14,7 +14,7 @@ const entries = [
   {
     // Everything: OpenID Connect and the sealing helpers too (before any tree shaking of the latter).
     name: "pkce-wasm",
-    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET ?? 31 * 1024),
+    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET ?? 30 * 1024),
     files: ["pkg/pkce_wasm_bg.wasm", "pkg/pkce_wasm.js", "pkg/client.js", "pkg/index.js", "pkg/seal.js"],
   },
 ];
