@@ -155,11 +155,13 @@ const CHROMIUM_CFG = (e, plain = "rotate") => cfg(e, plain, "chromium");
 const pages = http.createServer(async (req, res) => {
   const name = new URL(req.url, "http://x").pathname.slice(1);
   if (name === "" || name === "blank.html") return res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>bench</title>");
+  let body;
   try {
-    res.writeHead(200, { "content-type": name.endsWith(".wasm") ? "application/wasm" : "text/javascript" }).end(readFileSync(path.join(out, path.basename(name))));
+    body = readFileSync(path.join(out, path.basename(name)));
   } catch {
-    res.writeHead(404).end();
+    return res.writeHead(404).end(); // e.g. a favicon request: read first, so the status is sent once
   }
+  res.writeHead(200, { "content-type": name.endsWith(".wasm") ? "application/wasm" : "text/javascript" }).end(body);
 });
 await new Promise((resolve) => pages.listen(0, "127.0.0.1", resolve));
 const pagesUrl = `http://127.0.0.1:${pages.address().port}`;
