@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes every target for FUZZ_SECONDS each (default 300) with cargo-fuzz on the nightly toolchain, starting
-# from (and adding to) the committed corpus in fuzz/corpus/. Prints the executions per target.
+# from (and adding to) the local corpus in fuzz/corpus/ (git-ignored). Prints the executions per target.
 #   bash scripts/fuzz.sh [target ...]        targets: callback token_response authorize_url
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +16,7 @@ for t in "${targets[@]}"; do
   log "fuzzing $t for ${seconds}s"
   cargo +nightly fuzz run "$t" "corpus/$t" -- -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 2>&1 |
     grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+== ERROR|SUMMARY)' || true
-  # Keep the corpus small enough to commit: minimise it in place.
+  # Keep the local corpus small: minimise it in place.
   cargo +nightly fuzz cmin "$t" "corpus/$t" >/dev/null 2>&1 || true
   echo "$t: $(ls "corpus/$t" | wc -l) corpus files, $(du -sh "corpus/$t" | cut -f1)"
 done
