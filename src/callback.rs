@@ -4,7 +4,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 
 use crate::authorize::PendingAuthorization;
-use crate::encoding::parse_form;
+use crate::encoding::{form_decode, parse_form, split_byte};
 use crate::error::{Error, ErrorCode, ErrorResponse};
 use crate::types::{AuthorizationCode, State};
 use crate::OAuthClient;
@@ -105,23 +105,25 @@ pub const CALLBACK_PARAMS: [&str; 7] = [
 /// (`history.replaceState`), so that the code and state stay neither in the history nor in a later
 /// `Referer`. Every other parameter (as it was written), the path and the fragment stay.
 pub fn strip_callback_params(url: &str) -> String {
-    let (rest, fragment) = match url.find('#') {
-        Some(at) => url.split_at(at),
-        None => (url, ""),
-    };
-    let (base, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (rest, fragment) = split_byte(url, b'#').unwrap_or((url, ""));
+    let (base, mut query) = split_byte(rest, b'?').unwrap_or((rest, ""));
     let mut out = String::from(base);
     let mut first = true;
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let name = pair.split_once('=').map_or(pair, |(n, _)| n);
-        if CALLBACK_PARAMS.contains(&crate::encoding::form_decode(name.as_bytes()).as_str()) {
+    while !query.is_empty() {
+        let (pair, tail) = split_byte(query, b'&').unwrap_or((query, ""));
+        query = tail;
+        let name = split_byte(pair, b'=').map_or(pair, |(n, _)| n);
+        if pair.is_empty() || CALLBACK_PARAMS.contains(&form_decode(name.as_bytes()).as_str()) {
             continue;
         }
         out.push(if first { '?' } else { '&' });
         out.push_str(pair);
         first = false;
     }
-    out.push_str(fragment);
+    if url.len() > rest.len() {
+        out.push('#');
+        out.push_str(fragment);
+    }
     out
 }
 
