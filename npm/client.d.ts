@@ -149,6 +149,7 @@ export interface TokenSet {
   refresh_token?: string;
   /** Verified when the client has a `jwksUri` (then `claims` is set); otherwise passed through unverified. */
   id_token?: string;
+  /** The granted scope, when the server said it; `""` when it granted none (GitHub and others send that). */
   scope?: string;
   /** The verified ID token's claims. */
   claims?: IdTokenClaims;
@@ -239,7 +240,8 @@ export interface OAuthClientCore {
    * server did not rotate it. Concurrent calls with the same refresh token share one request.
    *
    * Pass the token set (rather than its `refresh_token`) so that a new ID token is checked against the
-   * original one: same issuer, subject and audience.
+   * original one (same issuer, subject and audience), and so that a response without an ID token keeps the
+   * session's `id_token` and `claims` (then `userinfo(fresh)` and `logoutUrl` still work).
    */
   refresh(tokens: TokenSet | string, options?: RefreshOptions | null): Promise<TokenSet>;
   /**

@@ -11,15 +11,13 @@ import { Core } from "./pkce_wasm.js";
 
 /** The largest response body read, in bytes; a larger one is `invalid_response` without reading further. */
 const MAX_BODY = 1 << 20;
-/** Removed from the address bar after a callback (the error ones too: a reload must not show a stale error). */
-const CALLBACK_PARAMS = ["code", "state", "iss", "session_state", "error", "error_description", "error_uri"];
 const NAMES = ["OAuthClientError", "AuthorizationResponseError", "TokenResponseError"];
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array();
 // The core's operations (`op` in src/js/mod.rs): one export, so the generated glue stays small.
 const INFO = 0, START = 1, VALIDATE = 2, EXCHANGE = 3, REFRESH = 4, TOKENS = 5, KEY = 6, USERINFO_REQUEST = 7,
   SUBJECT = 8, USERINFO = 9, REVOCATION = 10, LOGOUT = 11, CALLBACK_STATE = 12, DISCOVERY_URLS = 13,
-  DISCOVERY = 14, PKCE = 15, ERROR = 16, REVOKED = 17;
+  DISCOVERY = 14, PKCE = 15, ERROR = 16, REVOKED = 17, STRIP = 18;
 
 /**
  * The one conversion: the core's error JSON → an `Error` with `name`, `code` and the RFC fields (and, for a
@@ -140,16 +138,15 @@ function browser() {
 }
 
 /**
- * Reads `location.href` and replaces the history entry with the same URL minus the callback parameters, so
- * the code and state stay neither in the address bar, nor in the history, nor in a later `Referer`.
+ * Reads `location.href` and replaces the history entry with the URL the core strips of the callback
+ * parameters (the others kept as written), so the code and state stay neither in the address bar, nor in
+ * the history, nor in a later `Referer`.
  */
 function takeCallbackUrl() {
   const w = browser();
   try {
     const href = w.location.href;
-    const url = new URL(href);
-    for (const name of CALLBACK_PARAMS) url.searchParams.delete(name);
-    w.history.replaceState(w.history.state, "", url.href);
+    w.history.replaceState(w.history.state, "", call(STRIP, [href]));
     return href;
   } catch {
     throw fail("unsupported_environment");
@@ -311,8 +308,8 @@ export class OAuthClient {
   async #tokens(request, refreshToken, pending, idToken) {
     const req = JSON.parse(request);
     const r = await http(req.url, this.#info.timeoutMs, req);
-    const tokens = JSON.parse(this.#call(TOKENS, [r.status, r.type, now(), refreshToken, pending, idToken], r.body));
-    if (tokens.claims) await this.#verify(tokens.id_token);
+    const [verify, tokens] = JSON.parse(this.#call(TOKENS, [r.status, r.type, now(), refreshToken, pending, idToken], r.body));
+    if (verify) await this.#verify(tokens.id_token);
     return tokens;
   }
 
@@ -391,14 +388,12 @@ export class OAuthClient {
 
   /**
    * A callback whose `state` matches no stored pending authorization. If authorizations of this client are
-   * pending, the callback is forged or crossed: `state_mismatch`, and those authorizations are consumed (a
-   * retry starts afresh). Otherwise it is a replay or a stray: `no_pending_authorization`.
+   * pending, the callback is forged or crossed: `state_mismatch`; those authorizations are left alone (a
+   * forged link must not cancel a sign-in under way in another tab; they expire with `pendingTtlSeconds`).
+   * Otherwise it is a replay or a stray: `no_pending_authorization`.
    */
   #unmatched() {
-    const store = this.#storage();
-    const keys = store.keys();
-    for (const key of keys) store.remove(key);
-    return fail(keys.length ? "state_mismatch" : "no_pending_authorization");
+    return fail(this.#storage().keys().length ? "state_mismatch" : "no_pending_authorization");
   }
 }
 

@@ -56,10 +56,29 @@ pub struct TokenSet {
     /// The ID token. Verified when the client has a `jwks_uri` (then `claims` is set), otherwise passed
     /// through unverified.
     pub id_token: Option<IdToken>,
-    /// The granted scope, when the server said it.
+    /// The granted scope, when the server said it (`Some("")`: it granted none).
     pub scope: Option<String>,
     /// The verified ID token's claims (set by the wasm32 I/O methods of an OpenID Connect client).
     pub claims: Option<crate::oidc::IdTokenClaims>,
+}
+
+impl TokenSet {
+    /// After a refresh whose response carries no ID token, keeps the session's ID token and its claims
+    /// (RFC 6749 §6 and OIDC Core §12.2: the server may omit it). Returns whether the ID token is new (then
+    /// it still has to be verified). The I/O methods and the npm package call it on every refresh; callers
+    /// of the sans-IO [`OAuthClient::refresh_request`] + [`parse_token_response`] pair call it themselves.
+    pub fn keep_id_token(
+        &mut self,
+        previous: Option<&IdToken>,
+        claims: Option<crate::oidc::IdTokenClaims>,
+    ) -> bool {
+        if self.id_token.is_some() {
+            return true;
+        }
+        self.id_token = previous.cloned();
+        self.claims = claims.filter(|_| self.id_token.is_some());
+        false
+    }
 }
 
 impl OAuthClient {
@@ -177,6 +196,11 @@ pub(crate) fn error_response(status: u16, body: &[u8]) -> Result<(), Error> {
     };
     let text = |n| obj.str(n);
     match text("error") {
+        // RFC 6749 §5.2: `error` is one or more of %x20-21 / %x23-5B / %x5D-7E. An empty or other value is
+        // not an error response the client may report as the server's code.
+        Some(error) if !is_error_code(error) => {
+            Err(Error::response(ErrorCode::InvalidResponse, status))
+        }
         Some(error) => Err(Error::TokenResponse {
             response: Box::new(ErrorResponse::new(
                 error,
@@ -187,6 +211,13 @@ pub(crate) fn error_response(status: u16, body: &[u8]) -> Result<(), Error> {
         }),
         None => Ok(()),
     }
+}
+
+/// Whether `s` is an RFC 6749 `error` value: non-empty, printable ASCII without `"` and `\`.
+pub(crate) fn is_error_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5b | 0x5d..=0x7e))
 }
 
 /// A string member that, when present, is not empty.
@@ -251,7 +282,8 @@ pub fn parse_token_response(
         expires_in(&obj),
         optional_string(&obj, "refresh_token"),
         optional_string(&obj, "id_token"),
-        optional_string(&obj, "scope"),
+        // `"scope": ""` (GitHub and others, when no scope was granted) is kept as the empty string.
+        obj.opt_str("scope"),
     ) else {
         return Err(invalid);
     };
@@ -503,6 +535,22 @@ mod tests {
                 "TokenResponseError:server_error",
             ),
             (400, JSON, r#"{"error":5}"#, ok),
+            (400, JSON, r#"{"error":""}"#, ok),
+            (400, JSON, r#"{"error":"bad\"code"}"#, ok),
+            (400, JSON, r#"{"error":"caf\u00e9"}"#, ok),
+            (400, JSON, r#"{"error":"line\nbreak"}"#, ok),
+            (
+                400,
+                JSON,
+                r#"{"error":"custom code!"}"#,
+                "TokenResponseError:custom code!",
+            ),
+            (
+                200,
+                JSON,
+                r#"{"access_token":"at","token_type":"bearer","scope":""}"#,
+                "ok",
+            ),
             (400, JSON, r#"{"error":"a","error":"b"}"#, ok),
             (500, Some("text/html"), "<html><body>oops</body></html>", ok),
             (502, None, "", ok),
@@ -532,6 +580,13 @@ mod tests {
         assert_eq!(t.refresh_token.as_ref().map(|r| r.secret()), Some("rt"));
         assert_eq!(t.id_token.as_ref().map(|r| r.secret()), Some("a.b.c"));
         assert_eq!(t.scope.as_deref(), Some("openid"));
+        let t = parse(
+            200,
+            JSON,
+            r#"{"access_token":"at","token_type":"bearer","scope":""}"#,
+        )
+        .unwrap();
+        assert_eq!(t.scope.as_deref(), Some(""), "no scope granted");
         let t = parse(200, JSON, r#"{"access_token":"at","token_type":"bearer"}"#).unwrap();
         assert_eq!((t.expires_in, t.expires_at, t.scope), (None, None, None));
         assert!(t.refresh_token.is_none() && t.id_token.is_none());
@@ -546,6 +601,22 @@ mod tests {
         let body = br#"{"access_token":"at","token_type":"bearer","refresh_token":"new"}"#;
         let rotated = parse_token_response(200, JSON, body, 0, Some(&old)).unwrap();
         assert_eq!(rotated.refresh_token, Some(RefreshToken::new("new")));
+    }
+
+    #[test]
+    fn a_refresh_without_id_token_keeps_the_session() {
+        let body = br#"{"access_token":"at2","token_type":"bearer"}"#;
+        let mut t = parse_token_response(200, JSON, body, 0, None).unwrap();
+        let old = IdToken::new("h.p.s");
+        assert!(!t.keep_id_token(Some(&old), None));
+        assert_eq!(t.id_token, Some(old.clone()));
+        let body = br#"{"access_token":"at2","token_type":"bearer","id_token":"n.e.w"}"#;
+        let mut t = parse_token_response(200, JSON, body, 0, None).unwrap();
+        assert!(
+            t.keep_id_token(Some(&old), None),
+            "a new ID token must be verified"
+        );
+        assert_eq!(t.id_token, Some(IdToken::new("n.e.w")));
     }
 
     #[test]

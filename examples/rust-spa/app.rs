@@ -93,10 +93,14 @@ fn on_click(id: &str, f: impl FnMut() + 'static) {
 }
 
 async fn refresh(client: OAuthClient) {
-    let Some(rt) = TOKENS.with_borrow(|t| t.as_ref().and_then(|t| t.refresh_token.clone())) else {
+    let Some(previous) = TOKENS.with_borrow(|t| t.clone()) else {
         return;
     };
-    match client.refresh(&rt, None, None).await {
+    let Some(rt) = previous.refresh_token.clone() else {
+        return;
+    };
+    // The session's token set: its ID token and claims are checked against a new one, or kept.
+    match client.refresh(&rt, None, Some(&previous)).await {
         Ok(tokens) => {
             let done = element("refreshes").and_then(|e| e.text_content());
             let n = done.and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);

@@ -153,7 +153,8 @@ impl OAuthClient {
     /// [`OAuthClient::handle_callback`]).
     ///
     /// A `state` that matches nothing while this client has other authorizations pending is
-    /// `state_mismatch` (a forged or crossed callback), and those are removed too: a retry starts afresh.
+    /// `state_mismatch` (a forged or crossed callback). Those are left alone: a forged link must not cancel
+    /// a sign-in under way in another tab (they expire with `pending_ttl_seconds`).
     pub async fn handle_redirect_callback(&self) -> Result<TokenSet, Error> {
         let w = window()?;
         let href = take_callback_url(&w)?;
@@ -194,21 +195,13 @@ impl OAuthClient {
     }
 
     /// A callback whose `state` matches no stored pending authorization: with others pending it is forged
-    /// or crossed (`state_mismatch`, and they are consumed); otherwise a replay or a stray
+    /// or crossed (`state_mismatch`, and they are kept); otherwise a replay or a stray
     /// (`no_pending_authorization`).
     fn unmatched(&self, store: &Store) -> Error {
-        let Ok(keys) = store.keys(&self.pending_key("")) else {
-            return unavailable();
-        };
-        for key in &keys {
-            if store.remove(key).is_err() {
-                return unavailable();
-            }
+        match store.keys(&self.pending_key("")) {
+            Ok(keys) if keys.is_empty() => Error::client(ErrorCode::NoPendingAuthorization),
+            Ok(_) => Error::client(ErrorCode::StateMismatch),
+            Err(e) => e,
         }
-        Error::client(if keys.is_empty() {
-            ErrorCode::NoPendingAuthorization
-        } else {
-            ErrorCode::StateMismatch
-        })
     }
 }

@@ -14,10 +14,7 @@ pub(crate) use oidc::JwksCache;
 use alloc::string::String;
 
 use crate::oidc::IdTokenContext;
-use crate::{
-    Error, IdTokenClaims, OAuthClient, PendingAuthorization, RefreshToken, TokenSet,
-    ValidatedCallback,
-};
+use crate::{Error, OAuthClient, PendingAuthorization, RefreshToken, TokenSet, ValidatedCallback};
 
 /// The current time in unix seconds, from the host's clock.
 pub(crate) fn now() -> u64 {
@@ -69,8 +66,9 @@ impl OAuthClient {
     }
 
     /// Refreshes; the result keeps `refresh_token` when the server did not rotate it. A new ID token is
-    /// verified, and with `previous` (the claims of the session's ID token) it must name the same issuer,
-    /// subject and audience.
+    /// verified, and with `previous` (the session's token set, whose `claims` are its verified ID token's)
+    /// it must name the same issuer, subject and audience. A response without an ID token keeps
+    /// `previous`'s `id_token` and `claims`, so the refreshed set still serves `userinfo` and logout.
     ///
     /// Concurrent calls with the same refresh token (for the same client id and token endpoint) share one
     /// request and its outcome, so a server that rotates refresh tokens and detects reuse never sees the
@@ -79,7 +77,7 @@ impl OAuthClient {
         &self,
         refresh_token: &RefreshToken,
         scope: Option<&str>,
-        previous: Option<&IdTokenClaims>,
+        previous: Option<&TokenSet>,
     ) -> Result<TokenSet, Error> {
         let c = &self.config;
         let mut key = String::new();
@@ -90,13 +88,16 @@ impl OAuthClient {
         single_flight::share(key, async {
             let request = self.refresh_request(refresh_token, scope);
             let mut tokens = send(&request, c.timeout_ms, Some(refresh_token)).await?;
+            let claims = previous.and_then(|p| p.claims.as_ref());
             let ctx = IdTokenContext {
                 nonce: None,
                 max_age: None,
-                previous,
+                previous: claims,
             };
-            self.verify_id_token(&mut tokens, &ctx, &JwksCache::default())
-                .await?;
+            if tokens.keep_id_token(previous.and_then(|p| p.id_token.as_ref()), claims.cloned()) {
+                self.verify_id_token(&mut tokens, &ctx, &JwksCache::default())
+                    .await?;
+            }
             Ok(tokens)
         })
         .await

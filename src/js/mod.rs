@@ -108,7 +108,9 @@ pub mod op {
     pub const EXCHANGE: u8 = 3;
     /// `[refreshToken, scope?, idToken?]` → the refresh request.
     pub const REFRESH: u8 = 4;
-    /// `[status, contentType?, now, refreshToken?, pending?, idToken?]` + body → the token set.
+    /// `[status, contentType?, now, refreshToken?, pending?, idToken?]` + body → `[verify, tokenSet]`:
+    /// the token set (keeping `idToken` and its claims when a refresh brings none), and whether the shell
+    /// must verify its new ID token's signature (see [`KEY`]) before handing it out.
     pub const TOKENS: u8 = 5;
     /// `[idToken, status, contentType?]` + JWKS body → `{ jwk, alg }` or `null`.
     pub const KEY: u8 = 6;
@@ -134,6 +136,9 @@ pub mod op {
     pub const ERROR: u8 = 16;
     /// `[status]` + body → `null` when the revocation succeeded. Needs no client.
     pub const REVOKED: u8 = 17;
+    /// `[url]` → the URL without the callback parameters, the others kept as written (a bare string, for
+    /// `history.replaceState`). Needs no client.
+    pub const STRIP: u8 = 18;
 }
 
 /// The arguments of one call: a JSON array of strings, integers and `null`s, built by the shell. A missing
@@ -168,8 +173,11 @@ impl Args {
         }
     }
 
-    fn uint(&self, i: usize) -> u64 {
-        self.opt_uint(i).unwrap_or_default()
+    /// A required time (unix seconds): missing or not an integer is `invalid_config`, never 0 (which would
+    /// turn the pending-expiry and ID token `exp` checks off).
+    fn now(&self, i: usize) -> Result<u64, Error> {
+        self.opt_uint(i)
+            .ok_or(Error::client(ErrorCode::InvalidConfig))
     }
 
     fn opt_status(&self, i: usize) -> Option<u16> {
@@ -228,6 +236,7 @@ impl Core {
         match op {
             op::CALLBACK_STATE => crate::callback::callback_state(a.str(0)),
             op::PKCE => pkce(a.opt_str(0)),
+            op::STRIP => Ok(crate::strip_callback_params(a.str(0))),
             op::ERROR => Ok(error_of(a.str(0), a.opt_status(1))),
             #[cfg(feature = "oidc")]
             op::DISCOVERY_URLS | op::DISCOVERY | op::REVOKED => oidc::run(op, a, body),
@@ -240,11 +249,11 @@ impl Core {
         match op {
             op::INFO => Ok(self.info()),
             op::START => input::authorization_options(a.json(0))
-                .and_then(|o| client.start_authorization(&o, a.uint(1)))
+                .and_then(|o| client.start_authorization(&o, a.now(1)?))
                 .map(|p| p.to_json()),
             op::VALIDATE => {
                 let p = PendingAuthorization::from_json(a.str(1))?;
-                let v = client.validate_callback(a.str(0), &p, a.uint(2))?;
+                let v = client.validate_callback(a.str(0), &p, a.now(2)?)?;
                 let mut o = ObjectWriter::new();
                 o.str("code", v.code().secret())
                     .str("state", v.state().secret())
@@ -311,19 +320,32 @@ impl Core {
 /// are validated too (`pending` for a code exchange; the kept `id_token` on refresh) and set as `claims`:
 /// the shell must then verify its signature (see [`op::KEY`]) before handing it out.
 fn tokens(client: &OAuthClient, a: &Args, body: &[u8]) -> Result<String, Error> {
-    let now = a.uint(2);
+    let now = a.now(2)?;
     let previous_rt = a.owned(3).map(RefreshToken::new);
     #[allow(unused_mut)]
     let mut tokens =
         crate::parse_token_response(a.status(0), a.opt_str(1), body, now, previous_rt.as_ref())?;
+    let kept = a.opt_str(5).map(crate::IdToken::new);
+    #[allow(unused_mut)]
+    let mut kept_claims = None;
     // A plain OAuth client (no `jwksUri`) passes `id_token` through unverified.
     #[cfg(feature = "oidc")]
     if client.config.jwks_uri.is_some() {
         tokens.claims = oidc::claims(client, &tokens, a.opt_str(4), a.opt_str(5), now)?;
+        kept_claims = oidc::kept_claims(a.opt_str(5))?;
     }
     #[cfg(not(feature = "oidc"))]
     let _ = client;
-    Ok(token_set_json(&tokens))
+    // `[verify, tokens]`: whether the shell must verify the (new) ID token's signature.
+    let fresh = tokens.keep_id_token(kept.as_ref(), kept_claims);
+    let mut s = String::from(if fresh && tokens.claims.is_some() {
+        "[true,"
+    } else {
+        "[false,"
+    });
+    s.push_str(&token_set_json(&tokens));
+    s.push(']');
+    Ok(s)
 }
 
 /// A PKCE pair: a fresh verifier, or the challenge of a given one (`invalid_verifier`).

@@ -69,6 +69,9 @@ export const CASES = [
   { name: "duplicate JSON members", behaviour: "duplicate-members", expect: invalid(200) },
   { name: "RFC 6749 error", behaviour: "rfc-error", expect: { name: T, code: "invalid_grant", status: 400 } },
   { name: "RFC error with script and javascript: URI", behaviour: "error-with-script", expect: { name: T, code: "invalid_request", status: 400, error_description: "<script>alert(1)</script>", error_uri: "javascript:alert(1)" } },
+  { name: "scope \"\" (no scope granted) is accepted", behaviour: "scope-empty", expect: { ok: true, scope: "" } },
+  { name: "an empty error code is not the server's code", behaviour: "error-empty", expect: invalid(400) },
+  { name: "an error code outside RFC 6749's syntax", behaviour: "error-not-rfc", expect: invalid(400) },
   { name: "invalid_client with 401", behaviour: "unauthorized", expect: { name: T, code: "invalid_client", status: 401 } },
 ];
 

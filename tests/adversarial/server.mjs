@@ -37,6 +37,10 @@ function answer(behaviour, { form, n, attackerUrl, selfUrl, id }) {
     case "refresh-changes-type": return json(200, { ...TOKEN, token_type: n === 1 ? "Bearer" : "DPoP" });
     case "rfc-error": return json(400, { error: "invalid_grant", error_description: "<b>expired</b> code" });
     case "error-with-script": return json(400, { error: "invalid_request", error_description: "<script>alert(1)</script>", error_uri: "javascript:alert(1)" });
+    // GitHub and others send an empty scope when none was granted.
+    case "scope-empty": return json(200, { ...TOKEN, scope: "" });
+    case "error-empty": return json(400, { error: "", error_description: "no code" });
+    case "error-not-rfc": return json(400, { error: 'bad"code\u00e9' });
     case "unauthorized": return json(401, { error: "invalid_client" }, { "www-authenticate": 'Basic realm="t"' });
     // An authorization endpoint for a browser test: a navigation answered 204 leaves the page where it is.
     case "no-content": return raw(204, null, "");

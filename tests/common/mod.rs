@@ -172,6 +172,40 @@ async fn refresh_keeps_or_rotates() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn a_refresh_without_id_token_keeps_the_session_id_token_and_claims() {
+    let id = format!("w-keep-id-{}", js_sys::Math::random());
+    let c = client(&id, "keep", 5_000);
+    let claims = pkce_wasm::IdTokenClaims {
+        iss: "https://idp.example".into(),
+        sub: "alice".into(),
+        aud: vec!["spa".into()],
+        azp: None,
+        exp: 2_000_000_000,
+        iat: 1_000,
+        auth_time: None,
+        nonce: None,
+        json: r#"{"sub":"alice"}"#.into(),
+    };
+    let previous = TokenSet {
+        access_token: pkce_wasm::AccessToken::new("AT-0"),
+        token_type: "bearer".into(),
+        expires_in: None,
+        expires_at: None,
+        refresh_token: Some(RefreshToken::new("RT-0")),
+        id_token: Some(pkce_wasm::IdToken::new("h.p.s")),
+        scope: None,
+        claims: Some(claims.clone()),
+    };
+    let fresh = c
+        .refresh(&RefreshToken::new("RT-0"), None, Some(&previous))
+        .await
+        .expect("refresh");
+    assert_eq!(fresh.access_token.secret(), "AT-secret-1");
+    assert_eq!(fresh.id_token, previous.id_token);
+    assert_eq!(fresh.claims, Some(claims));
+}
+
 /// Waits `ms` milliseconds (the host's `setTimeout`, in a window, a worker or Node).
 pub async fn sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {

@@ -256,6 +256,24 @@ test("refresh: rotation, no rotation, narrower scope, single flight", async () =
   await rejects(failing.client.refresh(""), { name: "OAuthClientError", code: "invalid_config", status: undefined });
 });
 
+test("refresh without an ID token keeps the session's; scope \"\" is accepted; a bad error code is invalid_response", async () => {
+  const keeping = clientFor("keep");
+  const session = { access_token: "AT-0", token_type: "bearer", refresh_token: "RT-0", id_token: "h.p.s" };
+  const fresh = await keeping.client.refresh(session);
+  assert.equal(fresh.access_token, "AT-secret-1");
+  assert.equal(fresh.id_token, "h.p.s", "the session's ID token is kept");
+  assert.equal(fresh.refresh_token, "RT-0");
+
+  const p = clientFor("scope-empty");
+  const pending = p.client.startAuthorization();
+  const tokens = await p.client.handleCallback(callbackFor(pending), pending);
+  assert.equal(tokens.scope, "", "no scope granted");
+
+  for (const behaviour of ["error-empty", "error-not-rfc"]) {
+    await rejects(clientFor(behaviour).client.refresh("RT-1"), { name: "OAuthClientError", code: "invalid_response", status: 400 });
+  }
+});
+
 test("confidential clients: client_secret_basic and client_secret_post", async () => {
   const basic = clientFor("ok", { clientId: "conf id", clientSecret: "s3cr:et/+" });
   let p = basic.client.startAuthorization();

@@ -140,6 +140,19 @@ test("refresh: a new ID token must keep the subject and the issuer", async () =>
   assert.equal(fresh.claims.sub, "alice");
 });
 
+test("refresh without an ID token keeps the session's ID token and claims; userinfo still works", async () => {
+  const client = await discover("refresh-no-id-token");
+  const tokens = await signIn(client, "refresh-no-id-token");
+  const jwks = () => paths("refresh-no-id-token").filter((p) => p === "/jwks").length;
+  const before = jwks();
+  const fresh = await client.refresh(tokens);
+  assert.notEqual(fresh.access_token, tokens.access_token);
+  assert.equal(fresh.id_token, tokens.id_token);
+  assert.deepEqual(fresh.claims, tokens.claims);
+  assert.equal(jwks(), before, "a kept ID token is not verified again");
+  assert.equal((await client.userinfo(fresh)).sub, "alice");
+});
+
 test("userinfo: the response's sub must equal the ID token's; revoke and logoutUrl use the discovered endpoints", async () => {
   const other = await discover("userinfo-other-sub");
   await assert.rejects(other.userinfo(await signIn(other, "userinfo-other-sub")), code("subject_mismatch"));

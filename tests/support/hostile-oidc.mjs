@@ -73,6 +73,8 @@ function idTokenFor(kase, { issuer, clientId, nonce, n, attacker }) {
     case "crit": return signJwt({ ...header, crit: ["exp"], exp: 1 }, claims);
     case "not-a-jws": return "a.b";
     case "missing-id-token": return null;
+    // A refresh response without an ID token (RFC 6749 §6 allows it): the session's must be kept.
+    case "refresh-no-id-token": return refresh ? null : signJwt(header, claims);
     case "refresh-other-sub": return signJwt(header, refresh ? { ...claims, sub: "mallory", nonce: undefined } : claims);
     case "refresh-other-iss": return signJwt(header, refresh ? { ...claims, iss: "https://evil.example", nonce: undefined } : claims);
     case "userinfo-other-sub": return signJwt(header, claims);
