@@ -331,8 +331,9 @@ fn tokens(client: &OAuthClient, a: &Args, body: &[u8]) -> Result<String, Error> 
     // A plain OAuth client (no `jwksUri`) passes `id_token` through unverified.
     #[cfg(feature = "oidc")]
     if client.config.jwks_uri.is_some() {
-        tokens.claims = oidc::claims(client, &tokens, a.opt_str(4), a.opt_str(5), now)?;
+        // The kept ID token is decoded once: for the continuity checks and to be kept.
         kept_claims = oidc::kept_claims(a.opt_str(5))?;
+        tokens.claims = oidc::claims(client, &tokens, a.opt_str(4), kept_claims.as_ref(), now)?;
     }
     #[cfg(not(feature = "oidc"))]
     let _ = client;

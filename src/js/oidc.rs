@@ -84,20 +84,19 @@ pub(super) fn claims(
     client: &OAuthClient,
     tokens: &TokenSet,
     pending: Option<&str>,
-    id_token: Option<&str>,
+    previous: Option<&IdTokenClaims>,
     now: u64,
 ) -> Result<Option<IdTokenClaims>, Error> {
     let pending = pending
         .map(crate::PendingAuthorization::from_json)
         .transpose()?;
-    let previous = kept_claims(id_token)?;
     let ctx = IdTokenContext {
         nonce: pending
             .as_ref()
             .and_then(|p| p.nonce.as_ref())
             .map(|n| n.secret()),
         max_age: pending.as_ref().and_then(|p| p.max_age),
-        previous: previous.as_ref(),
+        previous,
     };
     Ok(client.id_token_claims(tokens, &ctx, now)?.map(|(_, c)| c))
 }
