@@ -78,7 +78,9 @@ mod authorize;
 mod callback;
 mod config;
 mod encoding;
+pub mod engine;
 mod error;
+mod http;
 mod json;
 mod oidc;
 mod pkce;
@@ -103,9 +105,10 @@ pub use config::{
     RESERVED_TOKEN_PARAMS,
 };
 pub use error::{Error, ErrorCode, ErrorResponse, MAX_ERROR_FIELD_LEN};
+pub use http::{HttpRequest, HttpResponse};
 pub use oidc::{
     discovery_urls, parse_discovery, parse_jws, parse_revocation_response, parse_userinfo,
-    select_key, validate_claims, Alg, IdTokenClaims, IdTokenExpectations, Jws, LogoutOptions,
+    select_key, validate_claims, Alg, IdTokenExpectations, Jws, LogoutOptions, Param,
     ProviderMetadata, PublicJwk, OAUTH_AUTHORIZATION_SERVER, OPENID_CONFIGURATION,
 };
 pub use pkce::{is_valid_verifier, Pkce, CODE_CHALLENGE_METHOD};
@@ -113,13 +116,17 @@ pub use token::{
     parse_token_response, TokenRequest, TokenSet, DEFAULT_MAX_BODY_BYTES, MAX_EXPIRES_IN,
 };
 pub use types::{
-    AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, IdToken, Nonce, RefreshToken, State,
+    AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, IdToken, IdTokenClaims, Nonce,
+    RefreshToken, State,
 };
 
 /// An OAuth 2.1 client for one authorization server. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct OAuthClient {
     pub(crate) config: ClientConfig,
+    /// The JWKS cache of the Rust API's driver, shared by the clone (the npm core keeps its own).
+    #[cfg(all(target_arch = "wasm32", not(feature = "npm-package")))]
+    pub(crate) jwks: io::JwksCache,
 }
 
 impl OAuthClient {
@@ -128,7 +135,11 @@ impl OAuthClient {
     /// reserved, `require_iss` is set without `issuer`, or a secret-based method has an empty secret.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         config.validate()?;
-        Ok(OAuthClient { config })
+        Ok(OAuthClient {
+            config,
+            #[cfg(all(target_arch = "wasm32", not(feature = "npm-package")))]
+            jwks: io::JwksCache::default(),
+        })
     }
 
     /// The validated configuration.

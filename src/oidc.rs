@@ -11,9 +11,10 @@ use alloc::vec::Vec;
 use crate::config::{check_url, UrlKind};
 use crate::encoding::{base64url_decode, endpoint_query, has_byte, split_byte, FormSerializer};
 use crate::error::{Error, ErrorCode};
+use crate::http::{error_response, is_json_media_type};
 use crate::json::{self, Json};
-use crate::token::{is_json_media_type, TokenRequest, TokenSet};
-use crate::types::IdToken;
+use crate::token::{TokenRequest, TokenSet};
+use crate::types::{IdToken, IdTokenClaims};
 use crate::{ClientConfig, OAuthClient, CODE_CHALLENGE_METHOD};
 
 /// The OpenID discovery path (OpenID Connect Discovery 1.0 §4), appended to the issuer.
@@ -170,6 +171,35 @@ impl Alg {
             Alg::EdDsa => "OKP",
         }
     }
+
+    /// WebCrypto's parameters for this algorithm, as the members of one object that serves both
+    /// `importKey` and `verify` (each ignores the other's members).
+    pub fn webcrypto(self) -> &'static [(&'static str, Param)] {
+        const SHA256: (&str, Param) = ("hash", Param::Str("SHA-256"));
+        match self {
+            Alg::Rs256 => &[("name", Param::Str("RSASSA-PKCS1-v1_5")), SHA256],
+            Alg::Ps256 => &[
+                ("name", Param::Str("RSA-PSS")),
+                ("saltLength", Param::Int(32)),
+                SHA256,
+            ],
+            Alg::Es256 => &[
+                ("name", Param::Str("ECDSA")),
+                ("namedCurve", Param::Str("P-256")),
+                SHA256,
+            ],
+            Alg::EdDsa => &[("name", Param::Str("Ed25519"))],
+        }
+    }
+}
+
+/// A member value of WebCrypto's algorithm parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Param {
+    /// A string.
+    Str(&'static str),
+    /// A number.
+    Int(u32),
 }
 
 /// A parsed, not yet verified ID token (compact JWS).
@@ -236,29 +266,6 @@ pub fn parse_jws(token: &IdToken) -> Result<Jws, Error> {
         payload,
         claims,
     })
-}
-
-/// The verified claims of an ID token: the standard ones typed, and the whole claim set as JSON text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IdTokenClaims {
-    /// `iss`.
-    pub iss: String,
-    /// `sub`.
-    pub sub: String,
-    /// `aud`, as a list.
-    pub aud: Vec<String>,
-    /// `azp`.
-    pub azp: Option<String>,
-    /// `exp`, unix seconds.
-    pub exp: u64,
-    /// `iat`, unix seconds.
-    pub iat: u64,
-    /// `auth_time`, unix seconds.
-    pub auth_time: Option<u64>,
-    /// `nonce`.
-    pub nonce: Option<String>,
-    /// The whole claim set as sent (JSON text), for the other claims (`name`, `email`, ...).
-    pub json: String,
 }
 
 /// What an ID token must satisfy besides its signature.
@@ -562,7 +569,7 @@ pub fn parse_userinfo(
     body: &[u8],
     expected_subject: &str,
 ) -> Result<String, Error> {
-    crate::token::error_response(status, body)?;
+    error_response(status, body)?;
     let obj = json_object(status, content_type, body)?;
     match obj.str("sub") {
         Some(sub) if sub == expected_subject => String::from_utf8(body.to_vec())
@@ -575,7 +582,7 @@ pub fn parse_userinfo(
 /// Validates a revocation response (RFC 7009 §2.2): any 200 is success (the body is ignored); an error
 /// object is a `TokenResponseError`; anything else is `invalid_response`.
 pub fn parse_revocation_response(status: u16, body: &[u8]) -> Result<(), Error> {
-    crate::token::error_response(status, body)?;
+    error_response(status, body)?;
     if status == 200 {
         Ok(())
     } else {

@@ -1,16 +1,16 @@
 //! Token requests (code exchange, refresh) as values, and token-response validation, without I/O.
 
-use alloc::boxed::Box;
 use alloc::string::String;
 use core::fmt;
 
 use crate::authorize::PendingAuthorization;
 use crate::callback::ValidatedCallback;
 use crate::config::ClientAuth;
-use crate::encoding::{base64_standard, form_encode_into, split_byte, FormSerializer};
-use crate::error::{Error, ErrorCode, ErrorResponse};
+use crate::encoding::{base64_standard, form_encode_into, FormSerializer};
+use crate::error::{Error, ErrorCode};
+use crate::http::{error_response, is_json_media_type};
 use crate::json::{self, Json};
-use crate::types::{AccessToken, AuthorizationCode, IdToken, RefreshToken};
+use crate::types::{AccessToken, AuthorizationCode, IdToken, IdTokenClaims, RefreshToken};
 use crate::OAuthClient;
 
 /// The largest response body accepted by default (1 MiB).
@@ -59,7 +59,7 @@ pub struct TokenSet {
     /// The granted scope, when the server said it (`Some("")`: it granted none).
     pub scope: Option<String>,
     /// The verified ID token's claims (set by the wasm32 I/O methods of an OpenID Connect client).
-    pub claims: Option<crate::oidc::IdTokenClaims>,
+    pub claims: Option<IdTokenClaims>,
 }
 
 impl TokenSet {
@@ -70,7 +70,7 @@ impl TokenSet {
     pub fn keep_id_token(
         &mut self,
         previous: Option<&IdToken>,
-        claims: Option<crate::oidc::IdTokenClaims>,
+        claims: Option<IdTokenClaims>,
     ) -> bool {
         if self.id_token.is_some() {
             return true;
@@ -163,61 +163,6 @@ impl OAuthClient {
         }
         self.token_request(grant)
     }
-}
-
-/// Whether a `Content-Type` value is `application/json` or an `application/*+json` type such as
-/// `application/jwk-set+json` (parameters and case ignored).
-pub(crate) fn is_json_media_type(content_type: Option<&str>) -> bool {
-    // The media type before any parameters, without the optional whitespace (RFC 9110 OWS: space, tab).
-    let ct = content_type.unwrap_or_default();
-    let m = split_byte(ct, b';').map_or(ct, |(m, _)| m).as_bytes();
-    let ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = m.iter().position(|b| !ows(b)).unwrap_or(m.len());
-    let end = m.iter().rposition(|b| !ows(b)).map_or(start, |i| i + 1);
-    let m = m.get(start..end).unwrap_or_default();
-    let prefix = |p: &[u8]| m.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
-    let suffix = |p: &[u8]| {
-        m.len()
-            .checked_sub(p.len())
-            .and_then(|at| m.get(at..))
-            .is_some_and(|t| t.eq_ignore_ascii_case(p))
-    };
-    m.eq_ignore_ascii_case(b"application/json") || (prefix(b"application/") && suffix(b"+json"))
-}
-
-/// An RFC 6749 §5.2 (or RFC 6750 §3) error object in a non-2xx response: `Err(TokenResponseError)`.
-/// Anything else is `Ok` and left to the caller.
-pub(crate) fn error_response(status: u16, body: &[u8]) -> Result<(), Error> {
-    if status < 400 {
-        return Ok(());
-    }
-    let Some(obj) = json::parse(body) else {
-        return Ok(());
-    };
-    let text = |n| obj.str(n);
-    match text("error") {
-        // RFC 6749 §5.2: `error` is one or more of %x20-21 / %x23-5B / %x5D-7E. An empty or other value is
-        // not an error response the client may report as the server's code.
-        Some(error) if !is_error_code(error) => {
-            Err(Error::response(ErrorCode::InvalidResponse, status))
-        }
-        Some(error) => Err(Error::TokenResponse {
-            response: Box::new(ErrorResponse::new(
-                error,
-                text("error_description"),
-                text("error_uri"),
-            )),
-            status,
-        }),
-        None => Ok(()),
-    }
-}
-
-/// Whether `s` is an RFC 6749 `error` value: non-empty, printable ASCII without `"` and `\`.
-pub(crate) fn is_error_code(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5b | 0x5d..=0x7e))
 }
 
 /// A string member that, when present, is not empty.

@@ -2,6 +2,7 @@
 //! through a grep-able `.secret()`.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 macro_rules! secret_type {
@@ -105,4 +106,27 @@ mod tests {
         assert!(!s.ct_eq("ab"));
         assert!(!s.ct_eq(""));
     }
+}
+
+/// The verified claims of an ID token: the standard ones typed, and the whole claim set as JSON text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdTokenClaims {
+    /// `iss`.
+    pub iss: String,
+    /// `sub`.
+    pub sub: String,
+    /// `aud`, as a list.
+    pub aud: Vec<String>,
+    /// `azp`.
+    pub azp: Option<String>,
+    /// `exp`, unix seconds.
+    pub exp: u64,
+    /// `iat`, unix seconds.
+    pub iat: u64,
+    /// `auth_time`, unix seconds.
+    pub auth_time: Option<u64>,
+    /// `nonce`.
+    pub nonce: Option<String>,
+    /// The whole claim set as sent (JSON text), for the other claims (`name`, `email`, ...).
+    pub json: String,
 }

@@ -48,15 +48,78 @@ fn ops(text: &str, start: &str, end: &str) -> Vec<(String, u32)> {
 }
 
 #[test]
-fn op_numbers_agree() {
-    let rust = ops(&read("src/js/mod.rs"), "pub mod op {", "\n}");
-    let js = ops(&read("npm/client.js"), "const INFO", "\n\n");
-    let mut js = js;
-    js.push(("INFO".to_owned(), 0));
-    js.sort_by_key(|(_, n)| *n);
-    js.dedup();
-    assert!(rust.len() >= 18, "{rust:?}");
-    assert_eq!(rust, js, "src/js/mod.rs `op` and npm/client.js differ");
+fn op_and_flow_numbers_agree() {
+    let core = read("src/js/mod.rs");
+    let shell = read("npm/client.js");
+    for (rust_list, js_first, least) in [
+        ("pub mod op {", "const INFO", 9),
+        ("pub mod flow {", "const EXCHANGE", 7),
+    ] {
+        let rust = ops(&core, rust_list, "\n}");
+        let mut js = ops(&shell, js_first, ";");
+        js.push((js_first.trim_start_matches("const ").to_owned(), 0));
+        js.sort_by_key(|(_, n)| *n);
+        js.dedup();
+        assert!(rust.len() >= least, "{rust:?}");
+        assert_eq!(
+            rust, js,
+            "src/js/mod.rs `{rust_list}` and npm/client.js differ"
+        );
+    }
+}
+
+/// The drivers decide nothing: no request shape, body cap, storage key, expiry rule, callback parameter
+/// or WebCrypto parameter is written in them (the engine hands each to them).
+#[test]
+fn the_drivers_hold_no_policy() {
+    let shell = read("npm/client.js");
+    let rust = [
+        "mod.rs",
+        "fetch.rs",
+        "browser.rs",
+        "subtle.rs",
+        "single_flight.rs",
+    ]
+    .map(|f| read(&format!("src/io/{f}")))
+    .join("\n");
+    // Code only: the comments may say what the engine decides.
+    let code = |t: &str| {
+        t.lines()
+            .filter(|l| !l.trim_start().starts_with("//") && !l.trim_start().starts_with('*'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for (driver, text) in [("npm/client.js", &code(&shell)), ("src/io", &code(&rust))] {
+        for policy in [
+            "1 << 20",
+            "1048576",
+            "pkce-wasm:pending",
+            "createdAt",
+            "pendingTtl",
+            "pending_ttl",
+            "application/json",
+            "x-www-form-urlencoded",
+            "RSASSA",
+            "ECDSA",
+            "P-256",
+            "SHA-256",
+            "session_state",
+            "CALLBACK_PARAMS",
+            "searchParams",
+            "code_verifier",
+            "Bearer ",
+            "well-known",
+            ">= 400",
+            "status >= 300",
+            "timeoutMs:",
+            "flight_key(&",
+            "token_endpoint",
+        ] {
+            assert!(!text.contains(policy), "{driver} decides `{policy}`");
+        }
+    }
+    // The JS shell hands the core's RequestInit to fetch as is.
+    assert!(shell.contains("fetch(s.url, { ...s.init, signal })"));
 }
 
 #[test]
@@ -138,10 +201,7 @@ fn every_error_code_is_declared_for_typescript() {
 }
 
 #[test]
-fn the_shell_keeps_no_callback_parameter_list() {
-    // The address bar is cleaned by the core (`STRIP`), with the one list in src/callback.rs.
-    let client = read("npm/client.js");
-    assert!(!client.contains("CALLBACK_PARAMS"));
-    assert!(!client.contains("searchParams.delete"));
+fn the_callback_parameter_list_is_the_cores() {
+    // The address bar is cleaned by the engine's `replace` step, with the one list in src/callback.rs.
     assert!(pkce_wasm::CALLBACK_PARAMS.contains(&"session_state"));
 }

@@ -14,7 +14,7 @@ mod common;
 
 use common::{server, ISSUER};
 use js_sys::{Reflect, JSON};
-use pkce_wasm::js::{op, Core};
+use pkce_wasm::js::{flow, op, Core};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -49,19 +49,27 @@ fn now() -> u64 {
 fn the_core_round_trips_json_and_answers_coded_errors() {
     let call = |c: &Core, op, args: &[u8], body: &[u8]| answer(c.call(op, args, body));
     assert_eq!(
-        thrown_code(call(&Core::new(br#"{"clientId":"spa"}"#), op::INFO, b"[]", &[]).unwrap_err()),
+        thrown_code(
+            call(
+                &Core::new(br#"{"clientId":"spa"}"#, b"null"),
+                op::INFO,
+                b"[]",
+                &[]
+            )
+            .unwrap_err()
+        ),
         "invalid_config"
     );
     assert_eq!(
-        thrown_code(call(&Core::new(b"not json"), op::INFO, b"[]", &[]).unwrap_err()),
+        thrown_code(call(&Core::new(b"not json", b"null"), op::INFO, b"[]", &[]).unwrap_err()),
         "invalid_config"
     );
     let config = format!(
         r#"{{"clientId":"spa","authorizationEndpoint":"https://idp.example/authorize","tokenEndpoint":"{}/t/core/ok","redirectUri":"https://app.example/callback","issuer":"{ISSUER}","scope":"openid","storage":"memory"}}"#,
         server()
     );
-    let core = Core::new(config.as_bytes());
-    let free = Core::new(b"null");
+    let core = Core::new(config.as_bytes(), b"null");
+    let free = Core::new(b"null", b"null");
     // Arguments that are not a JSON array, and client operations on the client-less core, are refused.
     assert_eq!(
         thrown_code(call(&core, op::INFO, b"{}", &[]).unwrap_err()),
@@ -73,8 +81,8 @@ fn the_core_round_trips_json_and_answers_coded_errors() {
     );
     let info = call(&core, op::INFO, b"[]", &[]).unwrap();
     assert_eq!(
-        member(&info, "storage").as_string().as_deref(),
-        Some("memory")
+        member(&info, "clientId").as_string().as_deref(),
+        Some("spa")
     );
     let pending = call(
         &core,
@@ -87,16 +95,6 @@ fn the_core_round_trips_json_and_answers_coded_errors() {
     let state = member(&pending, "state").as_string().unwrap();
     assert!(member(&pending, "nonce").is_string());
     let callback = format!("?code=C%2B1&state={state}&iss=https%3A%2F%2Fidp.example");
-    assert_eq!(
-        call(
-            &free,
-            op::CALLBACK_STATE,
-            format!("[{}]", s(&callback)).as_bytes(),
-            &[]
-        )
-        .map_err(thrown_code),
-        Ok(state)
-    );
     let validate = |url: &str| {
         call(
             &core,
@@ -115,53 +113,106 @@ fn the_core_round_trips_json_and_answers_coded_errors() {
         "state_mismatch"
     );
     assert_eq!(
-        thrown_code(
-            call(
-                &free,
-                op::CALLBACK_STATE,
-                br#"["?code=C&state=a&state=b"]"#,
-                &[]
-            )
-            .unwrap_err()
-        ),
+        thrown_code(validate("?code=C&state=a&state=b").unwrap_err()),
         "duplicate_parameter"
     );
-    let request = call(
-        &core,
-        op::EXCHANGE,
-        format!(r#"["C+1",{}]"#, s(&pending)).as_bytes(),
-        &[],
-    )
-    .unwrap();
-    let body = member(&request, "body").as_string().unwrap();
+    // A code exchange is a flow: its first step is the fetch, described completely (the shell adds the
+    // timeout's signal only).
+    let begin = |args: String| call(&core, op::BEGIN, args.as_bytes(), &[]);
+    let exchange = format!(r#"[{},1000,"C+1",{}]"#, flow::EXCHANGE, s(&pending));
+    let step = begin(exchange.clone()).unwrap();
+    assert_eq!(member(&step, "do").as_string().as_deref(), Some("fetch"));
+    let init = member(&step, "init");
+    let get = |v: &JsValue, k: &str| Reflect::get(v, &k.into()).unwrap();
+    assert_eq!(get(&init, "method").as_string().as_deref(), Some("POST"));
+    assert_eq!(
+        get(&init, "redirect").as_string().as_deref(),
+        Some("manual")
+    );
+    assert_eq!(
+        get(&init, "credentials").as_string().as_deref(),
+        Some("omit")
+    );
+    let headers = get(&init, "headers");
+    assert_eq!(
+        get(&headers, "accept").as_string().as_deref(),
+        Some("application/json")
+    );
+    assert!(get(&headers, "authorization").is_undefined());
+    let body = get(&init, "body").as_string().unwrap();
     assert!(body.starts_with("grant_type=authorization_code&code=C%2B1&"));
-    assert!(member(&request, "authorization").is_undefined());
+    assert_eq!(member(&step, "maxBytes").as_f64(), Some(1_048_576.0));
+    let id = member(&step, "id").as_f64().unwrap() as u32;
     // A token response without an ID token for an `openid` authorization is fine for a plain OAuth
     // client (no `jwksUri`): passed through, no claims.
-    let tokens = call(
-        &core,
-        op::TOKENS,
-        format!(r#"[200,"application/json",1000,null,{}]"#, s(&pending)).as_bytes(),
+    let resume = |id: u32, input: &str, body: &[u8]| {
+        call(
+            &core,
+            op::STEP,
+            format!("[{id},1000,{input}]").as_bytes(),
+            body,
+        )
+    };
+    let done = resume(
+        id,
+        r#""response",200,"application/json",false"#,
         br#"{"access_token":"AT","token_type":"Bearer","expires_in":60}"#,
     )
     .unwrap();
-    // `[verify, tokens]`: nothing to verify here.
-    let tokens = tokens
-        .strip_prefix("[false,")
-        .and_then(|t| t.strip_suffix(']'))
-        .unwrap()
-        .to_string();
-    assert_eq!(member(&tokens, "expires_at").as_f64(), Some(1_060.0));
-    assert!(member(&tokens, "claims").is_undefined());
+    assert_eq!(member(&done, "do").as_string().as_deref(), Some("done"));
+    let tokens = member(&done, "value");
+    assert_eq!(get(&tokens, "expires_at").as_f64(), Some(1_060.0));
+    assert!(get(&tokens, "claims").is_undefined());
+    // A finished flow is gone.
+    assert_eq!(
+        thrown_code(resume(id, r#""ok""#, &[]).unwrap_err()),
+        "invalid_config"
+    );
     // The time is required: a missing one is an error, never 0 (which would turn the expiry checks off).
-    let no_time = call(&core, op::TOKENS, br#"[200,"application/json"]"#, b"{}");
+    let no_time = call(
+        &core,
+        op::BEGIN,
+        format!("[{}]", flow::EXCHANGE).as_bytes(),
+        &[],
+    );
     assert_eq!(thrown_code(no_time.unwrap_err()), "invalid_config");
     let no_time = call(&core, op::START, b"[null]", &[]);
     assert_eq!(thrown_code(no_time.unwrap_err()), "invalid_config");
-    let html = call(&core, op::TOKENS, br#"[500,"text/html",0]"#, b"<html>");
-    let e = html.unwrap_err();
+    let id = member(&begin(exchange.clone()).unwrap(), "id")
+        .as_f64()
+        .unwrap() as u32;
+    let no_time = call(&core, op::STEP, format!("[{id}]").as_bytes(), &[]);
+    assert_eq!(thrown_code(no_time.unwrap_err()), "invalid_config");
+    // A server's error page: its status, none of its text.
+    let id = member(&begin(exchange.clone()).unwrap(), "id")
+        .as_f64()
+        .unwrap() as u32;
+    let e = resume(id, r#""response",500,"text/html",false"#, b"<html>").unwrap_err();
     assert_eq!(member(&e, "status").as_f64(), Some(500.0));
     assert!(!e.contains("<html>"));
+    // A redirect, an oversized body and a transport failure, as the shell reports them.
+    for (input, code, status) in [
+        (
+            r#""response",302,null,false"#,
+            "invalid_response",
+            Some(302.0),
+        ),
+        (r#""response",0,null,false"#, "invalid_response", Some(0.0)),
+        (
+            r#""response",200,"application/json",true"#,
+            "invalid_response",
+            Some(200.0),
+        ),
+        (r#""failed","timeout""#, "timeout", None),
+        (r#""failed","network_error""#, "network_error", None),
+    ] {
+        let id = member(&begin(exchange.clone()).unwrap(), "id")
+            .as_f64()
+            .unwrap() as u32;
+        let e = resume(id, input, &[]).unwrap_err();
+        assert_eq!(thrown_code(e.clone()), code, "{input}");
+        assert_eq!(member(&e, "status").as_f64(), status, "{input}");
+    }
     // The error of a code the shell detects itself is the result, not a failure.
     let timeout = call(&free, op::ERROR, br#"["timeout",null]"#, &[]).unwrap();
     assert_eq!(

@@ -1,31 +1,68 @@
-//! The Rust API's wasm32 I/O: the token endpoint, discovery, JWKS, userinfo and revocation through the
-//! host's global `fetch`, ID token signatures through WebCrypto, and in a browser window the storage and
-//! redirect conveniences (`login`, `handle_redirect_callback`). Nothing here is exported to
-//! JavaScript: the npm package's shell does its own I/O around the synchronous core in `src/js`.
+//! The Rust API's wasm32 driver for the decision engine ([`crate::engine`]): it performs the steps the
+//! engine asks for (the host's global `fetch`, WebCrypto, and in a browser window the storage, the
+//! history entry and the navigation) and hands back what came of them. It decides nothing; the npm
+//! package's JavaScript shell (`npm/client.js`) is the same driver in JavaScript.
 
 mod browser;
 mod fetch;
-mod oidc;
 mod single_flight;
-
-pub(crate) use fetch::send;
-pub(crate) use oidc::JwksCache;
+mod subtle;
 
 use alloc::string::String;
+use alloc::vec::Vec;
+use std::sync::{Arc, Mutex};
 
-use crate::oidc::IdTokenContext;
-use crate::{Error, OAuthClient, PendingAuthorization, RefreshToken, TokenSet, ValidatedCallback};
+use crate::engine::{Flow, Output, Step};
+use crate::{
+    AccessToken, AuthorizationOptions, ClientConfig, Error, ErrorCode, OAuthClient,
+    PendingAuthorization, RefreshToken, TokenSet, ValidatedCallback,
+};
+
+/// A client's JWKS cache (the last JWKS document fetched), shared by its clones.
+#[derive(Clone, Default)]
+pub(crate) struct JwksCache(Arc<Mutex<Option<Vec<u8>>>>);
+
+impl core::fmt::Debug for JwksCache {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("JwksCache")
+    }
+}
 
 /// The current time in unix seconds, from the host's clock.
-pub(crate) fn now() -> u64 {
+fn now() -> u64 {
     // `as` saturates; a clock before 1970 reads as 0.
     (js_sys::Date::now() / 1000.0) as u64
 }
 
-/// The I/O half of the Rust API (wasm32 only): the same steps as the sans-IO methods, sent through the
-/// host's `fetch` with the configured timeout. An OpenID Connect client (one with a `jwks_uri`) verifies
-/// every ID token and sets `TokenSet::claims`; these methods fetch the JWKS per call (the JavaScript
-/// client caches it).
+/// Runs a flow to its end: each step performed, and what came of it handed back.
+async fn drive(client: &OAuthClient, first: Result<(Flow, Step), Error>) -> Result<Output, Error> {
+    let (mut flow, mut step) = first?;
+    loop {
+        let input = match step {
+            Step::Done(output) => return Ok(output),
+            Step::Fetch(request) => fetch::perform(&request).await,
+            Step::Verify(v) => subtle::verify(&v).await,
+            other => browser::perform(other),
+        };
+        let mut jwks = client.jwks.0.lock().unwrap_or_else(|e| e.into_inner());
+        step = flow.resume(client, &mut jwks, now(), input)?;
+    }
+}
+
+async fn tokens(
+    client: &OAuthClient,
+    first: Result<(Flow, Step), Error>,
+) -> Result<TokenSet, Error> {
+    match drive(client, first).await? {
+        Output::Tokens(t) => Ok(t),
+        _ => Err(Error::client(ErrorCode::InvalidResponse)),
+    }
+}
+
+/// The I/O half of the Rust API (wasm32 only): the engine's flows, driven through the host's `fetch`
+/// and WebCrypto. An OpenID Connect client (one with a `jwks_uri`) verifies every ID token and sets
+/// `TokenSet::claims`, with the JWKS cached per client (and its clones) and refetched once on a key it
+/// does not have.
 impl OAuthClient {
     /// Validates the callback (see [`OAuthClient::validate_callback`]) at the host's current time, then
     /// exchanges the code. Nothing is sent when validation fails.
@@ -34,8 +71,8 @@ impl OAuthClient {
         callback_url: &str,
         pending: &PendingAuthorization,
     ) -> Result<TokenSet, Error> {
-        let validated = self.validate_callback(callback_url, pending, now())?;
-        self.exchange_code(&validated, pending).await
+        let first = Flow::callback(self, callback_url, false, Some(pending.clone()), now());
+        tokens(self, first).await
     }
 
     /// Exchanges a validated callback's code for tokens, and verifies the ID token.
@@ -44,25 +81,7 @@ impl OAuthClient {
         callback: &ValidatedCallback,
         pending: &PendingAuthorization,
     ) -> Result<TokenSet, Error> {
-        self.exchange_and_verify(&callback.code, pending, &JwksCache::default())
-            .await
-    }
-
-    pub(crate) async fn exchange_and_verify(
-        &self,
-        code: &crate::AuthorizationCode,
-        pending: &PendingAuthorization,
-        cache: &JwksCache,
-    ) -> Result<TokenSet, Error> {
-        let request = self.code_exchange_request_unchecked(code, pending);
-        let mut tokens = send(&request, self.config.timeout_ms, None).await?;
-        let ctx = IdTokenContext {
-            nonce: pending.nonce.as_ref().map(|n| n.secret()),
-            max_age: pending.max_age,
-            previous: None,
-        };
-        self.verify_id_token(&mut tokens, &ctx, cache).await?;
-        Ok(tokens)
+        tokens(self, Flow::exchange(self, callback.code.secret(), pending)).await
     }
 
     /// Refreshes; the result keeps `refresh_token` when the server did not rotate it. A new ID token is
@@ -70,36 +89,88 @@ impl OAuthClient {
     /// it must name the same issuer, subject and audience. A response without an ID token keeps
     /// `previous`'s `id_token` and `claims`, so the refreshed set still serves `userinfo` and logout.
     ///
-    /// Concurrent calls with the same refresh token (for the same client id and token endpoint) share one
-    /// request and its outcome, so a server that rotates refresh tokens and detects reuse never sees the
-    /// token twice; the first call's `scope` and `previous` apply to all of them.
+    /// Concurrent calls with the same refresh token (for the same client id and token endpoint, see
+    /// [`OAuthClient::flight_key`]) share one request and its outcome, so a server that rotates refresh
+    /// tokens and detects reuse never sees the token twice; the first call's `scope` and `previous`
+    /// apply to all of them.
     pub async fn refresh(
         &self,
         refresh_token: &RefreshToken,
         scope: Option<&str>,
         previous: Option<&TokenSet>,
     ) -> Result<TokenSet, Error> {
-        let c = &self.config;
-        let mut key = String::new();
-        for part in [&c.token_endpoint, &c.client_id, refresh_token.secret()] {
-            key.push_str(part);
-            key.push('\n');
-        }
-        single_flight::share(key, async {
-            let request = self.refresh_request(refresh_token, scope);
-            let mut tokens = send(&request, c.timeout_ms, Some(refresh_token)).await?;
-            let claims = previous.and_then(|p| p.claims.as_ref());
-            let ctx = IdTokenContext {
-                nonce: None,
-                max_age: None,
-                previous: claims,
-            };
-            if tokens.keep_id_token(previous.and_then(|p| p.id_token.as_ref()), claims.cloned()) {
-                self.verify_id_token(&mut tokens, &ctx, &JwksCache::default())
-                    .await?;
-            }
-            Ok(tokens)
+        let rt = refresh_token.secret();
+        single_flight::share(self.flight_key(rt), async {
+            let id_token = previous.and_then(|p| p.id_token.clone());
+            let claims = previous.and_then(|p| p.claims.clone());
+            tokens(self, Flow::refresh(self, rt, scope, id_token, claims)).await
         })
         .await
+    }
+
+    /// Discovers the provider at `issuer` and builds a client from `config` with the document's
+    /// endpoints (see [`crate::parse_discovery`]): OpenID Connect Discovery first, RFC 8414 when that
+    /// answers with an error status. `config` is checked before any request (see
+    /// [`OAuthClient::for_discovery`]); the fetch has `config.timeout_ms`.
+    pub async fn discover(issuer: &str, config: ClientConfig) -> Result<OAuthClient, Error> {
+        let client = OAuthClient::for_discovery(issuer, config)?;
+        match drive(&client, Flow::discover(&client, issuer)).await? {
+            Output::Client(c) => Ok(*c),
+            _ => Err(Error::client(ErrorCode::InvalidResponse)),
+        }
+    }
+
+    /// Fetches the userinfo endpoint with the access token (`Authorization: Bearer`); the response's `sub`
+    /// must equal `expected_subject`, the ID token's (`subject_mismatch`). Returns the response's JSON text.
+    pub async fn userinfo(
+        &self,
+        access_token: &AccessToken,
+        expected_subject: &str,
+    ) -> Result<String, Error> {
+        let first = Flow::userinfo(self, access_token.secret(), Some(expected_subject), None);
+        match drive(self, first).await? {
+            Output::Userinfo(json) => Ok(json),
+            _ => Err(Error::client(ErrorCode::InvalidResponse)),
+        }
+    }
+
+    /// Revokes a token (RFC 7009) at the revocation endpoint, authenticated like token requests.
+    pub async fn revoke(&self, token: &str, token_type_hint: Option<&str>) -> Result<(), Error> {
+        drive(self, Flow::revoke(self, token, token_type_hint))
+            .await
+            .map(|_| ())
+    }
+
+    /// Starts an authorization (see [`OAuthClient::start_authorization`]), keeps it in the configured
+    /// [`crate::PendingStorage`] under its `state` for `pending_ttl_seconds`, removes expired or
+    /// unreadable pending authorizations of this client, and sends the window to the authorization URL
+    /// (`location.assign`). `storage_unavailable` when the storage is missing or throws (nothing is
+    /// navigated to then); `unsupported_environment` without a window.
+    pub fn login(&self, options: &AuthorizationOptions) -> Result<(), Error> {
+        browser::window()?;
+        // Web storage and the navigation are synchronous: so is this flow's driver.
+        let (mut flow, mut step) = Flow::login(self, options, now())?;
+        let mut no_jwks = None;
+        loop {
+            let input = match step {
+                Step::Done(_) => return Ok(()),
+                other => browser::perform(other),
+            };
+            step = flow.resume(self, &mut no_jwks, now(), input)?;
+        }
+    }
+
+    /// Finishes a [`OAuthClient::login`] on the callback page: reads `location.href`, removes `code`,
+    /// `state`, `iss`, `session_state` and the error parameters from the address bar (the others kept as
+    /// written, whatever the outcome), takes the pending authorization stored under the callback's
+    /// `state` out of storage (single use: a replay is `no_pending_authorization` and sends nothing),
+    /// then validates the callback and exchanges the code (see [`Flow::callback`]).
+    ///
+    /// A `state` that matches nothing while this client has other authorizations pending is
+    /// `state_mismatch` (a forged or crossed callback). Those are left alone: a forged link must not cancel
+    /// a sign-in under way in another tab (they expire with `pending_ttl_seconds`).
+    pub async fn handle_redirect_callback(&self) -> Result<TokenSet, Error> {
+        let href = browser::href()?;
+        tokens(self, Flow::callback(self, &href, true, None, now())).await
     }
 }

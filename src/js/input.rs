@@ -75,8 +75,10 @@ const OIDC_MEMBERS: [&str; 5] = [
 ];
 
 /// The client configuration (`OAuthClientConfig`), checked for types here and for meaning by
-/// [`crate::OAuthClient::new`]. Every failure is `invalid_config`.
-pub(crate) fn config(text: &str) -> Result<ClientConfig, Error> {
+/// [`crate::OAuthClient::new`]. Every failure is `invalid_config`. For a discovery (`discovery`: the
+/// issuer) the endpoints are not read: the document provides them (see
+/// [`crate::OAuthClient::for_discovery`]).
+pub(crate) fn config(text: &str, discovery: Option<&str>) -> Result<ClientConfig, Error> {
     let code = ErrorCode::InvalidConfig;
     let bad = Error::client(code);
     let v = &object(text, false, code)?;
@@ -92,10 +94,11 @@ pub(crate) fn config(text: &str) -> Result<ClientConfig, Error> {
     {
         return Err(bad);
     }
+    let endpoint = |name| discovery.or(v.str(name));
     let (Some(client_id), Some(authorization), Some(token), Some(redirect)) = (
         v.str("clientId"),
-        v.str("authorizationEndpoint"),
-        v.str("tokenEndpoint"),
+        endpoint("authorizationEndpoint"),
+        endpoint("tokenEndpoint"),
         v.str("redirectUri"),
     ) else {
         return Err(bad);

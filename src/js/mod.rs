@@ -1,10 +1,11 @@
-//! The npm package's wasm core: synchronous functions over strings and bytes, called by the package's
-//! JavaScript shell (`npm/client.js`). The shell does the I/O (fetch, storage, WebCrypto, the address bar)
-//! and the promises; everything that decides (configuration, URLs, callback checks, request bodies,
-//! response and ID token validation, key selection) happens here, in the same sans-IO code the Rust API
-//! uses. Arguments are JSON text (from `JSON.stringify`) and results are JSON text (for `JSON.parse`). A
-//! failure comes back as the JSON text of the error (marked, see `Core::call`), which the shell turns
-//! into a coded `Error` (one conversion, in `error_json`).
+//! The npm package's wasm core: the decision engine ([`crate::engine`]) behind one synchronous export,
+//! driven by the package's JavaScript shell (`npm/client.js`). A managed call begins a flow
+//! (`op::BEGIN`); the core answers with the flow's next step as JSON (a fetch with its complete
+//! `RequestInit`, a WebCrypto verification, a storage read or write, a history replacement, a
+//! navigation, or the result), the shell performs it and hands back what came of it (`op::STEP`).
+//! The shell decides nothing. Arguments are JSON text (from `JSON.stringify`) and results are JSON text
+//! (for `JSON.parse`). A failure comes back as the JSON text of the error (marked, see `Core::call`),
+//! which the shell turns into a coded `Error` (one conversion, in `error_json`).
 //!
 //! Keeping promises, closures and `Reflect` out of the wasm is what keeps the package small: the
 //! futures state machine and the JS-value conversions cost more bytes than the whole OAuth logic.
@@ -12,6 +13,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
 
 mod input;
 #[cfg(feature = "oidc")]
@@ -19,10 +21,11 @@ mod oidc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::json::{self, Json, ObjectWriter};
+use crate::engine::{Flow, Input, Output, Step};
+use crate::json::{self, write_string, Json, ObjectWriter};
 use crate::{
-    AuthorizationCode, ClientConfig, Error, ErrorCode, OAuthClient, PendingAuthorization, Pkce,
-    RefreshToken, TokenRequest, TokenSet, CODE_CHALLENGE_METHOD,
+    ClientConfig, Error, ErrorCode, HttpRequest, HttpResponse, IdToken, OAuthClient,
+    PendingAuthorization, Pkce, TokenSet, CODE_CHALLENGE_METHOD,
 };
 
 /// What the shell throws on: the error's JSON text (`name`, `code`, `message`, and `status` and the RFC
@@ -52,14 +55,6 @@ fn out(r: Result<String, Error>) -> String {
     s.push(mark);
     s.push_str(&text);
     s
-}
-
-fn request_json(r: &TokenRequest) -> String {
-    let mut o = ObjectWriter::new();
-    o.str("url", &r.url)
-        .str("body", &r.body)
-        .opt_str("authorization", r.authorization.as_deref());
-    o.finish()
 }
 
 fn token_set_json(t: &TokenSet) -> String {
@@ -96,7 +91,7 @@ fn metadata<'a>(o: &'a mut ObjectWriter, c: &ClientConfig) -> &'a mut ObjectWrit
     o
 }
 
-/// The operations of [`Core::call`]. `npm/client.js` uses the same numbers.
+/// The operations of [`Core::call`]. `npm/client.js` uses the same numbers (pinned by `tests/boundary.rs`).
 pub mod op {
     /// `[]` → the configuration the shell needs (see `Core::info`).
     pub const INFO: u8 = 0;
@@ -104,45 +99,44 @@ pub mod op {
     pub const START: u8 = 1;
     /// `[url, pending, now]` → `{ code, state, iss? }` (`pending`: its JSON text).
     pub const VALIDATE: u8 = 2;
-    /// `[code, pending]` → the code exchange request `{ url, body, authorization? }`.
-    pub const EXCHANGE: u8 = 3;
-    /// `[refreshToken, scope?, idToken?]` → the refresh request.
-    pub const REFRESH: u8 = 4;
-    /// `[status, contentType?, now, refreshToken?, pending?, idToken?]` + body → `[verify, tokenSet]`:
-    /// the token set (keeping `idToken` and its claims when a refresh brings none), and whether the shell
-    /// must verify its new ID token's signature (see [`KEY`]) before handing it out.
-    pub const TOKENS: u8 = 5;
-    /// `[idToken, status, contentType?]` + JWKS body → `{ jwk, alg }` or `null`.
-    pub const KEY: u8 = 6;
-    /// `[accessToken]` → the userinfo request `{ url, authorization }`.
-    pub const USERINFO_REQUEST: u8 = 7;
-    /// `[subject?, idToken?]` → the expected subject (a bare string).
-    pub const SUBJECT: u8 = 8;
-    /// `[status, contentType?, subject]` + body → the userinfo JSON.
-    pub const USERINFO: u8 = 9;
-    /// `[token, hint?]` → the revocation request.
-    pub const REVOCATION: u8 = 10;
-    /// `[options]` → the logout URL (a bare string; `options`: `LogoutOptions` JSON text).
-    pub const LOGOUT: u8 = 11;
-    /// `[url]` → the callback's `state` (a bare string). Needs no client.
-    pub const CALLBACK_STATE: u8 = 12;
-    /// `[issuer]` → the two discovery URLs, a JSON array. Needs no client.
-    pub const DISCOVERY_URLS: u8 = 13;
-    /// `[issuer, status, contentType?]` + body → the provider metadata. Needs no client.
-    pub const DISCOVERY: u8 = 14;
     /// `[verifier?]` → `{ codeVerifier, codeChallenge, codeChallengeMethod }`. Needs no client.
-    pub const PKCE: u8 = 15;
+    pub const PKCE: u8 = 3;
     /// `[code, status?]` → that error's JSON (returned, not thrown). Needs no client.
-    pub const ERROR: u8 = 16;
-    /// `[status]` + body → `null` when the revocation succeeded. Needs no client.
-    pub const REVOKED: u8 = 17;
-    /// `[url]` → the URL without the callback parameters, the others kept as written (a bare string, for
-    /// `history.replaceState`). Needs no client.
-    pub const STRIP: u8 = 18;
+    pub const ERROR: u8 = 4;
+    /// `[options]` → the logout URL (a bare string; `options`: `LogoutOptions` JSON text).
+    pub const LOGOUT: u8 = 5;
+    /// `[tokens]` → the key single-flight refresh shares a request by (a bare string; `tokens`: the
+    /// refresh token or a token set, JSON text).
+    pub const FLIGHT: u8 = 6;
+    /// `[flow, now, ...]` → the flow's first step (see [`super::flow`] for each flow's arguments).
+    pub const BEGIN: u8 = 7;
+    /// `[id, now, input, ...]` + body → the flow's next step. `input`: `"response", status,
+    /// contentType?, tooLarge` + the body; `"failed", code`; `"verified", valid`; `"entries"` + the
+    /// JSON array of `[key, value]` pairs; `"ok"`.
+    pub const STEP: u8 = 8;
 }
 
-/// The arguments of one call: a JSON array of strings, integers and `null`s, built by the shell. A missing
-/// or wrongly typed argument reads as absent (the operations reject what they cannot use).
+/// The flows of [`op::BEGIN`] and their arguments (after `now`). `npm/client.js` uses the same numbers.
+pub mod flow {
+    /// `[code, pending]`: a code exchange.
+    pub const EXCHANGE: u8 = 0;
+    /// `[url, fromAddressBar, pending?]`: the callback (see [`crate::engine::Flow::callback`]).
+    pub const CALLBACK: u8 = 1;
+    /// `[tokens, options?]`: a refresh (`tokens`: the refresh token or a token set, JSON text).
+    pub const REFRESH: u8 = 2;
+    /// `[options?]`: sign-in with the pending authorization in storage, then the navigation.
+    pub const LOGIN: u8 = 3;
+    /// `[]`: discovery, on a core made for it; the core then holds the discovered client.
+    pub const DISCOVER: u8 = 4;
+    /// `[tokens, options?]`: userinfo (`tokens`: the access token or a token set, JSON text).
+    pub const USERINFO: u8 = 5;
+    /// `[token, options?]`: revocation.
+    pub const REVOKE: u8 = 6;
+}
+
+/// The arguments of one call: a JSON array of strings, integers, booleans and `null`s, built by the
+/// shell. A missing or wrongly typed argument reads as absent (the operations reject what they cannot
+/// use); a required time is required.
 struct Args(Vec<Json>);
 
 impl Args {
@@ -157,13 +151,13 @@ impl Args {
         self.opt_str(i).unwrap_or_default()
     }
 
-    /// A JSON text argument (options); absent reads as `null`.
+    /// A JSON text argument (options, a token set); absent reads as `null`.
     fn json(&self, i: usize) -> &str {
         self.opt_str(i).unwrap_or("null")
     }
 
-    fn owned(&self, i: usize) -> Option<String> {
-        self.opt_str(i).map(String::from)
+    fn bool(&self, i: usize) -> bool {
+        matches!(self.0.get(i), Some(Json::Bool(true)))
     }
 
     fn opt_uint(&self, i: usize) -> Option<u64> {
@@ -184,35 +178,58 @@ impl Args {
         self.opt_uint(i).and_then(|n| u16::try_from(n).ok())
     }
 
-    /// An HTTP status (0 when absent or out of range, which no check accepts).
-    fn status(&self, i: usize) -> u16 {
-        self.opt_status(i).unwrap_or_default()
+    /// The pending authorization argument at `i` (its JSON text).
+    fn pending(&self, i: usize) -> Result<PendingAuthorization, Error> {
+        PendingAuthorization::from_json(self.str(i))
     }
 }
 
+/// The flows under way are bounded: a shell that abandons flows (it never should) cannot grow the map.
+const MAX_FLOWS: usize = 64;
+
 /// The npm package's core: one validated client configuration (`new OAuthClient(config)` holds one), or
-/// none, for the operations that need no client. Everything goes through [`Core::call`]: one export keeps
-/// the generated glue and the wasm's export shims small.
+/// none, for the operations that need no client, with the client's JWKS cache and its flows under way.
+/// Everything goes through [`Core::call`]: one export keeps the generated glue and the wasm's export
+/// shims small.
 #[wasm_bindgen]
 pub struct Core {
-    /// The validated client, or why there is none (`invalid_config`, also for the client-less core).
-    client: Result<OAuthClient, Error>,
+    /// The validated client, or why there is none (`invalid_config`, also for the client-less core). A
+    /// discovery replaces it with the discovered one.
+    client: RefCell<Result<OAuthClient, Error>>,
+    /// The provider's last JWKS document.
+    jwks: RefCell<Option<Vec<u8>>>,
+    flows: RefCell<Vec<(u32, Flow)>>,
+    next: Cell<u32>,
 }
 
 #[wasm_bindgen]
 impl Core {
     /// Validates an `OAuthClientConfig` (UTF-8 JSON text). A rejected one makes a core whose client
     /// operations all fail with that error (the shell's first call, [`op::INFO`], reports it); `null` makes
-    /// a core without a client, for the operations that need none.
+    /// a core without a client, for the operations that need none. With `issuer` (JSON text of a
+    /// string; `null` otherwise) the core is made for discovering that issuer ([`flow::DISCOVER`]).
     #[wasm_bindgen(constructor)]
-    pub fn new(config: &[u8]) -> Core {
+    pub fn new(config: &[u8], issuer: &[u8]) -> Core {
+        let issuer = match json::parse(issuer) {
+            Some(Json::String(s)) => Some(s),
+            _ => None,
+        };
         let client = core::str::from_utf8(config)
             .ok()
             .filter(|text| *text != "null")
             .ok_or(Error::client(ErrorCode::InvalidConfig))
-            .and_then(input::config)
-            .and_then(OAuthClient::new);
-        Core { client }
+            .and_then(|text| input::config(text, issuer.as_deref()))
+            .and_then(|c| match &issuer {
+                #[cfg(feature = "oidc")]
+                Some(i) => OAuthClient::for_discovery(i, c),
+                _ => OAuthClient::new(c),
+            });
+        Core {
+            client: RefCell::new(client),
+            jwks: RefCell::new(None),
+            flows: RefCell::new(Vec::new()),
+            next: Cell::new(0),
+        }
     }
 
     /// Runs operation `op` (see [`op`]) on `args`, a JSON array (UTF-8 text), and `body`, a response body
@@ -228,125 +245,296 @@ impl Core {
 }
 
 impl Core {
-    fn client(&self) -> Result<&OAuthClient, Error> {
-        self.client.as_ref().map_err(Clone::clone)
-    }
-
     fn run(&self, op: u8, a: &Args, body: &[u8]) -> Result<String, Error> {
         match op {
-            op::CALLBACK_STATE => crate::callback::callback_state(a.str(0)),
             op::PKCE => pkce(a.opt_str(0)),
-            op::STRIP => Ok(crate::strip_callback_params(a.str(0))),
             op::ERROR => Ok(error_of(a.str(0), a.opt_status(1))),
-            #[cfg(feature = "oidc")]
-            op::DISCOVERY_URLS | op::DISCOVERY | op::REVOKED => oidc::run(op, a, body),
-            _ => self.run_client(op, a, body),
+            op::BEGIN => self.begin(a),
+            op::STEP => self.step(a, body),
+            _ => {
+                let client = self.client.borrow();
+                let client = client.as_ref().map_err(Clone::clone)?;
+                run_client(client, op, a)
+            }
         }
     }
 
-    fn run_client(&self, op: u8, a: &Args, body: &[u8]) -> Result<String, Error> {
-        let client = self.client()?;
-        match op {
-            op::INFO => Ok(self.info()),
-            op::START => input::authorization_options(a.json(0))
-                .and_then(|o| client.start_authorization(&o, a.now(1)?))
-                .map(|p| p.to_json()),
-            op::VALIDATE => {
-                let p = PendingAuthorization::from_json(a.str(1))?;
-                let v = client.validate_callback(a.str(0), &p, a.now(2)?)?;
-                let mut o = ObjectWriter::new();
-                o.str("code", v.code().secret())
-                    .str("state", v.state().secret())
-                    .opt_str("iss", v.iss());
-                Ok(o.finish())
-            }
-            op::EXCHANGE => {
-                let pending = PendingAuthorization::from_json(a.str(1))?;
-                let code = a.str(0);
-                if code.is_empty() {
-                    return Err(Error::client(ErrorCode::MissingCode));
-                }
-                let code = AuthorizationCode::new(code);
-                Ok(request_json(
-                    &client.code_exchange_request_unchecked(&code, &pending),
-                ))
-            }
-            op::REFRESH => {
-                // A kept ID token (for the continuity checks) is read first, so that a broken one fails
-                // before the refresh token is spent.
-                let refresh_token = a.str(0);
-                if refresh_token.is_empty() {
-                    return Err(Error::client(ErrorCode::InvalidConfig));
-                }
-                #[cfg(feature = "oidc")]
-                if client.config.jwks_uri.is_some() {
-                    oidc::kept_claims(a.opt_str(2))?;
-                }
-                let rt = RefreshToken::new(refresh_token);
-                Ok(request_json(&client.refresh_request(&rt, a.opt_str(1))))
-            }
-            op::TOKENS => tokens(client, a, body),
-            #[cfg(feature = "oidc")]
-            op::KEY
-            | op::USERINFO_REQUEST
-            | op::SUBJECT
-            | op::USERINFO
-            | op::REVOCATION
-            | op::LOGOUT => oidc::run_client(client, op, a, body),
-            _ => Err(Error::client(ErrorCode::InvalidConfig)),
-        }
-    }
-
-    /// The configuration the shell needs: the provider metadata (the `metadata` getter), `clientId`,
-    /// `timeoutMs`, `pendingTtlSeconds` and `storage`.
-    fn info(&self) -> String {
-        let Ok(client) = &self.client else {
-            return String::from("null");
+    /// Starts a flow and returns its first step.
+    fn begin(&self, a: &Args) -> Result<String, Error> {
+        let now = a.now(1)?;
+        let first = {
+            let client = self.client.borrow();
+            let client = client.as_ref().map_err(Clone::clone)?;
+            start(client, a.opt_uint(0), a, now)?
         };
-        let c = &client.config;
-        let mut m = ObjectWriter::new();
-        metadata(&mut m, c);
+        let id = self.next.get().wrapping_add(1);
+        self.next.set(id);
+        let (flow, step) = first;
+        if !matches!(step, Step::Done(_)) {
+            let mut flows = self.flows.borrow_mut();
+            if flows.len() >= MAX_FLOWS {
+                flows.remove(0);
+            }
+            flows.push((id, flow));
+        }
+        self.step_json(id, step)
+    }
+
+    /// Resumes flow `id` with what its last step came to.
+    fn step(&self, a: &Args, body: &[u8]) -> Result<String, Error> {
+        let id = a
+            .opt_uint(0)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0);
+        let now = a.now(1)?;
+        let input = input_of(a, body);
+        let mut flows = self.flows.borrow_mut();
+        let at = flows
+            .iter()
+            .position(|(i, _)| *i == id)
+            .ok_or(Error::client(ErrorCode::InvalidConfig))?;
+        let result = {
+            let client = self.client.borrow();
+            let client = client.as_ref().map_err(Clone::clone)?;
+            let mut jwks = self.jwks.borrow_mut();
+            flows
+                .get_mut(at)
+                .map(|(_, flow)| flow.resume(client, &mut jwks, now, input))
+        };
+        let step = match result {
+            Some(Ok(step)) => step,
+            Some(Err(e)) => {
+                flows.remove(at);
+                return Err(e);
+            }
+            None => return Err(Error::client(ErrorCode::InvalidConfig)),
+        };
+        if matches!(step, Step::Done(_)) {
+            flows.remove(at);
+        }
+        drop(flows);
+        self.step_json(id, step)
+    }
+
+    /// A step as the shell reads it: `{ id, do, ... }`.
+    fn step_json(&self, id: u32, step: Step) -> Result<String, Error> {
         let mut o = ObjectWriter::new();
-        o.raw("metadata", &m.finish())
-            .str("clientId", &c.client_id)
-            .uint("timeoutMs", u64::from(c.timeout_ms))
-            .uint("pendingTtlSeconds", c.pending_ttl_seconds)
-            .str("storage", c.storage.as_str());
-        o.finish()
+        o.uint("id", u64::from(id));
+        match step {
+            Step::Fetch(r) => {
+                o.str("do", "fetch")
+                    .str("url", &r.url)
+                    .raw("init", &init_json(&r))
+                    .uint("timeoutMs", u64::from(r.timeout_ms))
+                    .uint("maxBytes", r.max_bytes as u64);
+            }
+            #[cfg(feature = "oidc")]
+            Step::Verify(v) => oidc::verification(&mut o, &v),
+            Step::List { storage, prefix } => {
+                o.str("do", "list")
+                    .str("storage", storage.as_str())
+                    .str("prefix", &prefix);
+            }
+            Step::Store {
+                storage,
+                remove,
+                set,
+            } => {
+                o.str("do", "store")
+                    .str("storage", storage.as_str())
+                    .raw("remove", &strings(remove.iter().map(String::as_str)));
+                if let Some((k, v)) = &set {
+                    o.raw("set", &strings([k.as_str(), v.as_str()].into_iter()));
+                }
+            }
+            Step::Replace(url) => {
+                o.str("do", "replace").str("url", &url);
+            }
+            Step::Navigate(url) => {
+                o.str("do", "navigate").str("url", &url);
+            }
+            Step::Done(output) => {
+                o.str("do", "done");
+                let value = match output {
+                    Output::Tokens(t) => token_set_json(&t),
+                    Output::Userinfo(json) => json,
+                    Output::Client(c) => {
+                        *self.client.borrow_mut() = Ok(*c);
+                        self.info()?
+                    }
+                    _ => String::from("null"),
+                };
+                o.raw("value", &value);
+            }
+            #[allow(unreachable_patterns)]
+            _ => return Err(Error::client(ErrorCode::InvalidConfig)),
+        }
+        Ok(o.finish())
+    }
+
+    /// The configuration the shell needs: the provider metadata (the `metadata` getter) and `clientId`.
+    fn info(&self) -> Result<String, Error> {
+        let client = self.client.borrow();
+        let c = &client.as_ref().map_err(Clone::clone)?.config;
+        Ok(info(c))
     }
 }
 
-/// Validates a token response. For an OpenID Connect client (one with a `jwksUri`) the ID token's claims
-/// are validated too (`pending` for a code exchange; the kept `id_token` on refresh) and set as `claims`:
-/// the shell must then verify its signature (see [`op::KEY`]) before handing it out.
-fn tokens(client: &OAuthClient, a: &Args, body: &[u8]) -> Result<String, Error> {
-    let now = a.now(2)?;
-    let previous_rt = a.owned(3).map(RefreshToken::new);
-    #[allow(unused_mut)]
-    let mut tokens =
-        crate::parse_token_response(a.status(0), a.opt_str(1), body, now, previous_rt.as_ref())?;
-    let kept = a.opt_str(5).map(crate::IdToken::new);
-    #[allow(unused_mut)]
-    let mut kept_claims = None;
-    // A plain OAuth client (no `jwksUri`) passes `id_token` through unverified.
-    #[cfg(feature = "oidc")]
-    if client.config.jwks_uri.is_some() {
-        // The kept ID token is decoded once: for the continuity checks and to be kept.
-        kept_claims = oidc::kept_claims(a.opt_str(5))?;
-        tokens.claims = oidc::claims(client, &tokens, a.opt_str(4), kept_claims.as_ref(), now)?;
+fn info(c: &ClientConfig) -> String {
+    let mut m = ObjectWriter::new();
+    metadata(&mut m, c);
+    let mut o = ObjectWriter::new();
+    o.raw("metadata", &m.finish()).str("clientId", &c.client_id);
+    o.finish()
+}
+
+/// A JSON array of strings.
+fn strings<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let mut s = String::from("[");
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        write_string(&mut s, item);
     }
-    #[cfg(not(feature = "oidc"))]
-    let _ = client;
-    // `[verify, tokens]`: whether the shell must verify the (new) ID token's signature.
-    let fresh = tokens.keep_id_token(kept.as_ref(), kept_claims);
-    let mut s = String::from(if fresh && tokens.claims.is_some() {
-        "[true,"
-    } else {
-        "[false,"
-    });
-    s.push_str(&token_set_json(&tokens));
     s.push(']');
-    Ok(s)
+    s
+}
+
+/// The `RequestInit` of a request, complete: the shell adds only the timeout's signal.
+fn init_json(r: &HttpRequest) -> String {
+    let mut h = ObjectWriter::new();
+    for (name, value) in r.headers() {
+        h.str(name, value);
+    }
+    let mut o = ObjectWriter::new();
+    o.str("method", r.method())
+        .opt_str("body", r.form.as_deref())
+        .raw("headers", &h.finish())
+        .str("redirect", "manual")
+        .str("credentials", "omit");
+    o.finish()
+}
+
+/// A step's outcome, from the shell's arguments (after `id` and `now`).
+fn input_of(a: &Args, body: &[u8]) -> Input {
+    match a.str(2) {
+        "response" => Input::Response(HttpResponse {
+            status: a.opt_status(3).unwrap_or_default(),
+            content_type: a.opt_str(4).map(String::from),
+            body: Vec::from(body),
+            too_large: a.bool(5),
+        }),
+        "failed" => Input::Failed(code_of(a.str(3))),
+        "verified" => Input::Verified(a.bool(3)),
+        "entries" => Input::Entries(entries(body)),
+        _ => Input::Ok,
+    }
+}
+
+/// The `[key, value]` pairs of a storage listing (anything else in it is skipped).
+fn entries(body: &[u8]) -> Vec<(String, String)> {
+    let Some(Json::Array(items)) = json::parse(body) else {
+        return Vec::new();
+    };
+    items
+        .into_iter()
+        .filter_map(|item| match item {
+            Json::Array(pair) => match <[Json; 2]>::try_from(pair) {
+                Ok([Json::String(k), Json::String(v)]) => Some((k, v)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// The members of a token set (or a bare token) argument: `member`, and the ID token.
+fn token_arg(text: &str, member: &str) -> Result<(String, Option<IdToken>), Error> {
+    let bad = Error::client(ErrorCode::InvalidConfig);
+    match json::parse(text.as_bytes()) {
+        Some(Json::String(s)) => Ok((s, None)),
+        Some(o @ Json::Object(_)) => {
+            if !o.strings_typed(&[member, "id_token"]) {
+                return Err(bad);
+            }
+            Ok((
+                o.string(member).unwrap_or_default(),
+                o.string("id_token").map(IdToken::new),
+            ))
+        }
+        _ => Ok((String::new(), None)),
+    }
+}
+
+/// A string member of an options argument (`null` or an object; anything else is `invalid_config`).
+fn option(text: &str, name: &str) -> Result<Option<String>, Error> {
+    let code = ErrorCode::InvalidConfig;
+    let v = input::object(text, true, code)?;
+    if !v.strings_typed(&[name]) {
+        return Err(Error::client(code));
+    }
+    Ok(v.string(name))
+}
+
+/// The first step of flow `kind` (see [`flow`]).
+fn start(
+    client: &OAuthClient,
+    kind: Option<u64>,
+    a: &Args,
+    now: u64,
+) -> Result<(Flow, Step), Error> {
+    match kind.and_then(|k| u8::try_from(k).ok()) {
+        Some(flow::EXCHANGE) => {
+            let pending = PendingAuthorization::from_json(a.str(3))?;
+            Flow::exchange(client, a.str(2), &pending)
+        }
+        Some(flow::CALLBACK) => {
+            let pending = match a.0.get(4) {
+                Some(Json::String(_)) => Some(a.pending(4)?),
+                _ => None,
+            };
+            Flow::callback(client, a.str(2), a.bool(3), pending, now)
+        }
+        Some(flow::REFRESH) => {
+            let (rt, id_token) = token_arg(a.json(2), "refresh_token")?;
+            let scope = option(a.json(3), "scope")?;
+            Flow::refresh(client, &rt, scope.as_deref(), id_token, None)
+        }
+        Some(flow::LOGIN) => {
+            let options = input::authorization_options(a.json(2))?;
+            Flow::login(client, &options, now)
+        }
+        #[cfg(feature = "oidc")]
+        Some(k) => oidc::start(client, k, a),
+        _ => Err(Error::client(ErrorCode::InvalidConfig)),
+    }
+}
+
+/// The operations on a client that are not flows.
+fn run_client(client: &OAuthClient, op: u8, a: &Args) -> Result<String, Error> {
+    match op {
+        op::INFO => Ok(info(&client.config)),
+        op::START => input::authorization_options(a.json(0))
+            .and_then(|o| client.start_authorization(&o, a.now(1)?))
+            .map(|p| p.to_json()),
+        op::VALIDATE => {
+            let p = a.pending(1)?;
+            let v = client.validate_callback(a.str(0), &p, a.now(2)?)?;
+            let mut o = ObjectWriter::new();
+            o.str("code", v.code().secret())
+                .str("state", v.state().secret())
+                .opt_str("iss", v.iss());
+            Ok(o.finish())
+        }
+        op::FLIGHT => {
+            let (rt, _) = token_arg(a.json(0), "refresh_token")?;
+            Ok(client.flight_key(&rt))
+        }
+        #[cfg(feature = "oidc")]
+        op::LOGOUT => oidc::logout(client, a),
+        _ => Err(Error::client(ErrorCode::InvalidConfig)),
+    }
 }
 
 /// A PKCE pair: a fresh verifier, or the challenge of a given one (`invalid_verifier`).
@@ -362,12 +550,19 @@ fn pkce(verifier: Option<&str>) -> Result<String, Error> {
     Ok(o.finish())
 }
 
-/// The error JSON of one of this library's codes, for failures the shell detects itself (network,
-/// timeout, storage, environment, signature): the messages live in one place, [`Error::message`].
-fn error_of(code: &str, status: Option<u16>) -> String {
-    let code = ErrorCode::ALL
+/// One of this library's codes by name (`invalid_response` for any other).
+fn code_of(code: &str) -> ErrorCode {
+    ErrorCode::ALL
         .into_iter()
         .find(|c| c.as_str() == code)
-        .unwrap_or(ErrorCode::InvalidResponse);
-    error_json(&Error::Client { code, status })
+        .unwrap_or(ErrorCode::InvalidResponse)
+}
+
+/// The error JSON of one of this library's codes, for failures the shell detects itself (an argument
+/// it cannot pass, a missing window): the messages live in one place, [`Error::message`].
+fn error_of(code: &str, status: Option<u16>) -> String {
+    error_json(&Error::Client {
+        code: code_of(code),
+        status,
+    })
 }

@@ -1,0 +1,754 @@
+//! The decision engine: every managed flow (sign-in with the pending authorization kept in storage, the
+//! callback, the code exchange, refresh, discovery, userinfo, revocation) as a state machine that asks
+//! its driver for one piece of I/O at a time ([`Step`]) and is resumed with what came back ([`Input`]).
+//!
+//! The drivers (`npm/client.js` for the npm package, `src/io/` for Rust apps on wasm32, or your own,
+//! e.g. on a native HTTP client) decide nothing: they send the request exactly as described, read the
+//! storage entries asked for, call WebCrypto, move the window, and report failures by kind. Everything
+//! else is decided here, once: which requests, in which order, with which headers, timeout and body cap;
+//! what a response means; when the JWKS is refetched; which storage entries are stale; what an
+//! unmatched `state` means; what the address bar keeps.
+//!
+//! ```
+//! use pkce_wasm::engine::{Flow, Input, Step};
+//! # use pkce_wasm::{ClientConfig, OAuthClient, HttpResponse};
+//! # fn main() -> Result<(), pkce_wasm::Error> {
+//! # let client = OAuthClient::new(ClientConfig::new("spa", "https://idp.example/authorize",
+//! #     "https://idp.example/token", "https://app.example/cb"))?;
+//! let mut jwks = None; // the client's JWKS cache, kept by the driver between flows
+//! let (mut flow, mut step) = Flow::refresh(&client, "rt", None, None, None)?;
+//! let tokens = loop {
+//!     let input = match step {
+//!         Step::Fetch(request) => {
+//!             assert_eq!(request.url, "https://idp.example/token");
+//!             // Send `request` with your HTTP client; here, a canned answer.
+//!             Input::Response(HttpResponse {
+//!                 status: 200,
+//!                 content_type: Some("application/json".into()),
+//!                 body: br#"{"access_token":"at","token_type":"Bearer"}"#.to_vec(),
+//!                 too_large: false,
+//!             })
+//!         }
+//!         Step::Done(output) => break output,
+//!         _ => unreachable!("a refresh without OpenID Connect only fetches"),
+//!     };
+//!     step = flow.resume(&client, &mut jwks, 1_700_000_000, input)?;
+//! };
+//! # let _ = tokens;
+//! # Ok(())
+//! # }
+//! ```
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::callback::{callback_state, strip_callback_params};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::token::{TokenRequest, DEFAULT_MAX_BODY_BYTES};
+use crate::types::{IdTokenClaims, Nonce};
+#[cfg(feature = "oidc")]
+use crate::{
+    oidc::{discovery_urls, parse_discovery, parse_jws, select_key, Jws},
+    Alg, PublicJwk,
+};
+use crate::{
+    AuthorizationCode, AuthorizationOptions, Error, ErrorCode, IdToken, OAuthClient,
+    PendingAuthorization, PendingStorage, RefreshToken, TokenSet,
+};
+
+/// The prefix of the storage keys of pending authorizations: `pkce-wasm:pending:<client id>:<state>`
+/// (the npm package and the Rust API share them, so a page may start with one and finish with the other).
+pub const PENDING_KEY_PREFIX: &str = "pkce-wasm:pending:";
+
+/// What the engine asks its driver to do next.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // one value per step, moved once: boxing would only add allocations
+pub enum Step {
+    /// Send this request (see [`HttpRequest`] for how); answer [`Input::Response`], or
+    /// [`Input::Failed`] with `network_error`, `timeout` (the timeout fired) or `unsupported_environment`
+    /// (the host cannot send it).
+    Fetch(HttpRequest),
+    /// Verify a signature with WebCrypto: import the key (`importKey("jwk", ..., extractable false,
+    /// ["verify"])`) and `verify`; answer [`Input::Verified`] (`false` when either throws), or
+    /// `unsupported_environment` without WebCrypto.
+    #[cfg(feature = "oidc")]
+    Verify(Verification),
+    /// Read the entries of `storage` whose keys start with `prefix`; answer [`Input::Entries`], or
+    /// `storage_unavailable`.
+    List {
+        /// The storage.
+        storage: PendingStorage,
+        /// The key prefix.
+        prefix: String,
+    },
+    /// Remove these keys of `storage`, in order, then set `set` if given; answer [`Input::Ok`], or
+    /// `storage_unavailable` (at the first operation that fails).
+    Store {
+        /// The storage.
+        storage: PendingStorage,
+        /// The keys to remove.
+        remove: Vec<String>,
+        /// A key and value to set.
+        set: Option<(String, String)>,
+    },
+    /// Replace the current history entry's URL with this one (`history.replaceState`, keeping its
+    /// state); answer [`Input::Ok`], or `unsupported_environment`.
+    Replace(String),
+    /// Send the window to this URL (`location.assign`); answer [`Input::Ok`], or
+    /// `unsupported_environment`.
+    Navigate(String),
+    /// The flow is finished.
+    Done(Output),
+}
+
+/// A signature to verify through WebCrypto.
+#[cfg(feature = "oidc")]
+#[derive(Debug)]
+pub struct Verification {
+    /// The key, as the members of a JWK (`kty` and the public members).
+    pub key: PublicJwk,
+    /// The algorithm (see [`Alg`] for WebCrypto's parameters).
+    pub alg: Alg,
+    /// The signature bytes.
+    pub signature: Vec<u8>,
+    /// The signed data (the JWS signing input).
+    pub data: String,
+}
+
+/// What the driver hands back.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Input {
+    /// The answer to a [`Step::Fetch`].
+    Response(HttpResponse),
+    /// The I/O failed: its kind (`network_error`, `timeout`, `unsupported_environment`,
+    /// `storage_unavailable`).
+    Failed(ErrorCode),
+    /// Whether a [`Step::Verify`] signature verified.
+    Verified(bool),
+    /// The entries a [`Step::List`] found, keys and values.
+    Entries(Vec<(String, String)>),
+    /// A [`Step::Store`], [`Step::Replace`] or [`Step::Navigate`] was done.
+    Ok,
+}
+
+/// What a finished flow produced.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // one value per flow
+pub enum Output {
+    /// A validated token set (code exchange, callback, refresh).
+    Tokens(TokenSet),
+    /// The client built from a discovery document.
+    Client(Box<OAuthClient>),
+    /// The userinfo response's JSON text.
+    Userinfo(String),
+    /// Done, with nothing to return (revocation, sign-in's navigation).
+    Unit,
+}
+
+/// A flow under way. Create one with a constructor, which also returns its first [`Step`], and feed
+/// each step's outcome to [`Flow::resume`] with the same client, until a [`Step::Done`] or an error.
+#[derive(Debug)]
+pub struct Flow(State);
+
+#[derive(Debug)]
+enum State {
+    Finished,
+    Tokens(TokenWait),
+    #[cfg(feature = "oidc")]
+    Jwks(Box<Signed>),
+    #[cfg(feature = "oidc")]
+    Signature(Box<Signed>),
+    #[cfg(feature = "oidc")]
+    Discovery {
+        issuer: String,
+        urls: [String; 2],
+        tried: usize,
+    },
+    #[cfg(feature = "oidc")]
+    Userinfo(String),
+    #[cfg(feature = "oidc")]
+    Revocation,
+    LoginListed(PendingAuthorization),
+    LoginStored {
+        key: String,
+        url: String,
+    },
+    LoginNavigated(String),
+    LoginUndone,
+    CallbackReplaced(Callback),
+    CallbackListed {
+        href: String,
+        state: String,
+    },
+    CallbackTaken {
+        href: String,
+        pending: PendingAuthorization,
+        stale: Vec<String>,
+    },
+    CallbackCleaned(Result<(String, PendingAuthorization), Error>),
+}
+
+/// The callback page's inputs.
+#[derive(Debug)]
+struct Callback {
+    href: String,
+    pending: Option<PendingAuthorization>,
+}
+
+/// What a token response is checked against.
+#[derive(Debug)]
+#[cfg_attr(not(feature = "oidc"), allow(dead_code))]
+struct TokenWait {
+    /// The refresh token sent (kept when the server does not rotate it).
+    refresh_token: Option<RefreshToken>,
+    nonce: Option<Nonce>,
+    max_age: Option<u64>,
+    /// The session's ID token and its claims (a refresh).
+    kept: Option<(IdToken, Option<IdTokenClaims>)>,
+}
+
+/// A token set whose new ID token's claims passed, waiting for its signature.
+#[cfg(feature = "oidc")]
+#[derive(Debug)]
+struct Signed {
+    tokens: TokenSet,
+    jws: Jws,
+    claims: IdTokenClaims,
+}
+
+fn fail<T>(code: ErrorCode) -> Result<T, Error> {
+    Err(Error::client(code))
+}
+
+impl OAuthClient {
+    /// A GET or form POST with this client's timeout and the engine's body cap.
+    fn http(&self, url: &str, authorization: Option<String>, form: Option<String>) -> HttpRequest {
+        HttpRequest {
+            url: String::from(url),
+            authorization,
+            form,
+            timeout_ms: self.config.timeout_ms,
+            max_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+
+    fn post(&self, r: TokenRequest) -> Step {
+        Step::Fetch(HttpRequest {
+            authorization: r.authorization,
+            form: Some(r.body),
+            ..self.http(&r.url, None, None)
+        })
+    }
+
+    /// The key under which sign-in keeps the pending authorization of `state`.
+    pub fn pending_key(&self, state: &str) -> String {
+        let mut key = String::from(PENDING_KEY_PREFIX);
+        key.push_str(&self.config.client_id);
+        key.push(':');
+        key.push_str(state);
+        key
+    }
+
+    /// What single-flight refresh shares one request by: concurrent refreshes with the same key (this
+    /// token endpoint, client id and refresh token) must get the first one's outcome, never a second
+    /// request (A5.3: with rotation and reuse detection, presenting a refresh token twice revokes the
+    /// grant). The drivers share per wasm instance.
+    pub fn flight_key(&self, refresh_token: &str) -> String {
+        let c = &self.config;
+        let mut key = String::new();
+        for part in [&c.token_endpoint, &c.client_id, refresh_token] {
+            key.push_str(part);
+            key.push('\n');
+        }
+        key
+    }
+
+    /// The stored entries (of this client) that are expired or unreadable, to remove.
+    fn stale(&self, entries: &[(String, String)], now: u64) -> Vec<String> {
+        let prefix = self.pending_key("");
+        let ttl = self.config.pending_ttl_seconds;
+        entries
+            .iter()
+            .filter(|(k, v)| {
+                k.starts_with(&prefix)
+                    && !PendingAuthorization::from_json(v)
+                        .is_ok_and(|p| now < p.created_at.saturating_add(ttl))
+            })
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    fn list(&self) -> Step {
+        Step::List {
+            storage: self.config.storage,
+            prefix: self.pending_key(""),
+        }
+    }
+
+    fn store(&self, remove: Vec<String>, set: Option<(String, String)>) -> Step {
+        Step::Store {
+            storage: self.config.storage,
+            remove,
+            set,
+        }
+    }
+}
+
+impl OAuthClient {
+    /// The client a discovery starts from: `config` with `issuer` as its issuer and stand-in endpoints,
+    /// and without the members a discovery document provides (`jwks_uri`, `userinfo_endpoint`,
+    /// `end_session_endpoint`, `revocation_endpoint`: the document decides them), validated like any
+    /// configuration, so that a wrong one fails before any request.
+    #[cfg(feature = "oidc")]
+    pub fn for_discovery(issuer: &str, mut config: crate::ClientConfig) -> Result<Self, Error> {
+        config.issuer = Some(String::from(issuer));
+        config.authorization_endpoint = String::from(issuer);
+        config.token_endpoint = String::from(issuer);
+        config.jwks_uri = None;
+        config.userinfo_endpoint = None;
+        config.end_session_endpoint = None;
+        config.revocation_endpoint = None;
+        OAuthClient::new(config)
+    }
+}
+
+impl Flow {
+    /// Exchanges an authorization code (taken from a callback validated against `pending`) for tokens.
+    /// `missing_code` for an empty code.
+    pub fn exchange(
+        client: &OAuthClient,
+        code: &str,
+        pending: &PendingAuthorization,
+    ) -> Result<(Flow, Step), Error> {
+        if code.is_empty() {
+            return fail(ErrorCode::MissingCode);
+        }
+        let request =
+            client.code_exchange_request_unchecked(&AuthorizationCode::new(code), pending);
+        Ok((
+            Flow(State::Tokens(TokenWait {
+                refresh_token: None,
+                nonce: pending.nonce.clone(),
+                max_age: pending.max_age,
+                kept: None,
+            })),
+            client.post(request),
+        ))
+    }
+
+    /// Refreshes. `id_token` and `claims` are the session's (its verified ID token's claims; with
+    /// `claims` absent, an OpenID Connect client decodes them from `id_token`, which fails before
+    /// anything is sent when it is broken). A new ID token must continue them; a response without one
+    /// keeps them. `invalid_config` for an empty refresh token.
+    pub fn refresh(
+        client: &OAuthClient,
+        refresh_token: &str,
+        scope: Option<&str>,
+        id_token: Option<IdToken>,
+        claims: Option<IdTokenClaims>,
+    ) -> Result<(Flow, Step), Error> {
+        if refresh_token.is_empty() {
+            return fail(ErrorCode::InvalidConfig);
+        }
+        #[allow(unused_mut)]
+        let mut claims = claims;
+        #[cfg(feature = "oidc")]
+        if let (None, Some(t), Some(_)) = (&claims, &id_token, &client.config.jwks_uri) {
+            claims = Some(IdTokenClaims::from_jws(&parse_jws(t)?)?);
+        }
+        let rt = RefreshToken::new(refresh_token);
+        let request = client.refresh_request(&rt, scope);
+        Ok((
+            Flow(State::Tokens(TokenWait {
+                refresh_token: Some(rt),
+                nonce: None,
+                max_age: None,
+                kept: id_token.map(|t| (t, claims)),
+            })),
+            client.post(request),
+        ))
+    }
+
+    /// Sign-in: starts an authorization at `now`, keeps it in the configured storage under its `state`
+    /// (removing this client's expired or unreadable ones), and navigates to the authorization URL. A
+    /// navigation that fails removes what was stored.
+    pub fn login(
+        client: &OAuthClient,
+        options: &AuthorizationOptions,
+        now: u64,
+    ) -> Result<(Flow, Step), Error> {
+        let pending = client.start_authorization(options, now)?;
+        Ok((Flow(State::LoginListed(pending)), client.list()))
+    }
+
+    /// The callback page. With `from_address_bar`, `href` is the window's URL and the address bar is
+    /// cleaned first (the callback parameters removed, the others kept as written), whatever the
+    /// outcome. Without `pending`, the pending authorization is taken out of storage by the callback's
+    /// `state` (single use; expired entries are removed too): a `state` that matches none while this
+    /// client has others pending is `state_mismatch` (forged or crossed; the others are kept, so that a
+    /// forged link cannot cancel a sign-in under way in another tab), otherwise
+    /// `no_pending_authorization`. Then the callback is validated and the code exchanged.
+    pub fn callback(
+        client: &OAuthClient,
+        href: &str,
+        from_address_bar: bool,
+        pending: Option<PendingAuthorization>,
+        now: u64,
+    ) -> Result<(Flow, Step), Error> {
+        let cb = Callback {
+            href: String::from(href),
+            pending,
+        };
+        if from_address_bar {
+            let clean = strip_callback_params(href);
+            return Ok((Flow(State::CallbackReplaced(cb)), Step::Replace(clean)));
+        }
+        Flow::after_replace(client, cb, now)
+    }
+
+    fn after_replace(client: &OAuthClient, cb: Callback, now: u64) -> Result<(Flow, Step), Error> {
+        match cb.pending {
+            Some(p) => Flow::validated(client, &cb.href, &p, now),
+            None => {
+                let state = callback_state(&cb.href)?;
+                let flow = State::CallbackListed {
+                    href: cb.href,
+                    state,
+                };
+                Ok((Flow(flow), client.list()))
+            }
+        }
+    }
+
+    fn validated(
+        client: &OAuthClient,
+        href: &str,
+        pending: &PendingAuthorization,
+        now: u64,
+    ) -> Result<(Flow, Step), Error> {
+        let v = client.validate_callback(href, pending, now)?;
+        Flow::exchange(client, v.code().secret(), pending)
+    }
+
+    /// Discovers the provider at `issuer` for `client`, whose configuration (with stand-in endpoints,
+    /// see [`OAuthClient::for_discovery`]) was validated before any request: OpenID Connect Discovery
+    /// first, RFC 8414 when that answers with an error status. Ends with [`Output::Client`].
+    #[cfg(feature = "oidc")]
+    pub fn discover(client: &OAuthClient, issuer: &str) -> Result<(Flow, Step), Error> {
+        let urls = discovery_urls(issuer)?;
+        let first = client.http(&urls[0], None, None);
+        Ok((
+            Flow(State::Discovery {
+                issuer: String::from(issuer),
+                urls,
+                tried: 1,
+            }),
+            Step::Fetch(first),
+        ))
+    }
+
+    /// Fetches the userinfo endpoint with the access token (`Authorization: Bearer`); its `sub` must be
+    /// `subject`, or else the `sub` of the session's `id_token` (`invalid_config` with neither). Ends
+    /// with [`Output::Userinfo`].
+    #[cfg(feature = "oidc")]
+    pub fn userinfo(
+        client: &OAuthClient,
+        access_token: &str,
+        subject: Option<&str>,
+        id_token: Option<&IdToken>,
+    ) -> Result<(Flow, Step), Error> {
+        let subject = match (subject, id_token) {
+            (Some(s), _) => String::from(s),
+            (None, Some(t)) if client.config.jwks_uri.is_some() => {
+                IdTokenClaims::from_jws(&parse_jws(t)?)?.sub
+            }
+            _ => return fail(ErrorCode::InvalidConfig),
+        };
+        if access_token.is_empty() {
+            return fail(ErrorCode::InvalidConfig);
+        }
+        let Some(url) = &client.config.userinfo_endpoint else {
+            return fail(ErrorCode::MissingEndpoint);
+        };
+        let mut authorization = String::from("Bearer ");
+        authorization.push_str(access_token);
+        let request = client.http(url, Some(authorization), None);
+        Ok((Flow(State::Userinfo(subject)), Step::Fetch(request)))
+    }
+
+    /// Revokes a token (RFC 7009), authenticated like token requests. Ends with [`Output::Unit`].
+    #[cfg(feature = "oidc")]
+    pub fn revoke(
+        client: &OAuthClient,
+        token: &str,
+        token_type_hint: Option<&str>,
+    ) -> Result<(Flow, Step), Error> {
+        let request = client.revocation_request(token, token_type_hint)?;
+        Ok((Flow(State::Revocation), client.post(request)))
+    }
+
+    /// Resumes the flow with the outcome of its last step, at `now` (unix seconds). `jwks` is the
+    /// client's JWKS cache (the last JWKS document fetched), which the flow reads and refreshes. An
+    /// error ends the flow; so does [`Step::Done`].
+    pub fn resume(
+        &mut self,
+        client: &OAuthClient,
+        jwks: &mut Option<Vec<u8>>,
+        now: u64,
+        input: Input,
+    ) -> Result<Step, Error> {
+        let state = core::mem::replace(&mut self.0, State::Finished);
+        let (next, step) = state.resume(client, jwks, now, input)?;
+        self.0 = next.0;
+        Ok(step)
+    }
+}
+
+/// The flow goes on with `state` after `step`.
+fn then(state: State, step: Step) -> Result<(Flow, Step), Error> {
+    Ok((Flow(state), step))
+}
+
+fn done(output: Output) -> Result<(Flow, Step), Error> {
+    then(State::Finished, Step::Done(output))
+}
+
+impl State {
+    #[allow(unused_variables)]
+    fn resume(
+        self,
+        client: &OAuthClient,
+        jwks: &mut Option<Vec<u8>>,
+        now: u64,
+        input: Input,
+    ) -> Result<(Flow, Step), Error> {
+        // Cleaning up is housekeeping: its failure must not hide the real outcome.
+        if let State::CallbackCleaned(outcome) = self {
+            let (href, pending) = outcome?;
+            return Flow::validated(client, &href, &pending, now);
+        }
+        // Undoing a failed navigation ends with the navigation's error, whatever the storage said.
+        if let State::LoginUndone = self {
+            return fail(ErrorCode::UnsupportedEnvironment);
+        }
+        let input = match input {
+            Input::Failed(code) => {
+                if let State::LoginNavigated(key) = self {
+                    return then(State::LoginUndone, client.store(alloc::vec![key], None));
+                }
+                return fail(code);
+            }
+            other => other,
+        };
+        match (self, input) {
+            (State::Tokens(w), Input::Response(r)) => tokens(client, jwks, now, w, r.check()?),
+            #[cfg(feature = "oidc")]
+            (State::Jwks(s), Input::Response(r)) => {
+                let r = r.check()?;
+                if r.status != 200 || !crate::http::is_json_media_type(r.content_type()) {
+                    return Err(Error::response(ErrorCode::InvalidResponse, r.status));
+                }
+                let key =
+                    select_key(&r.body, &s.jws)?.ok_or(Error::client(ErrorCode::KeyNotFound))?;
+                *jwks = Some(r.body.clone());
+                verify(s, key)
+            }
+            #[cfg(feature = "oidc")]
+            (State::Signature(s), Input::Verified(valid)) => {
+                if !valid {
+                    return fail(ErrorCode::IdTokenSignature);
+                }
+                let Signed {
+                    mut tokens, claims, ..
+                } = *s;
+                tokens.claims = Some(claims);
+                done(Output::Tokens(tokens))
+            }
+            #[cfg(feature = "oidc")]
+            (
+                State::Discovery {
+                    issuer,
+                    urls,
+                    tried,
+                },
+                Input::Response(r),
+            ) => {
+                let r = r.check()?;
+                if r.status >= 400 {
+                    let Some(next) = urls.get(tried) else {
+                        return Err(Error::response(ErrorCode::InvalidResponse, r.status));
+                    };
+                    let request = client.http(next, None, None);
+                    let state = State::Discovery {
+                        issuer,
+                        urls,
+                        tried: tried + 1,
+                    };
+                    return then(state, Step::Fetch(request));
+                }
+                let m = parse_discovery(r.status, r.content_type(), &r.body, &issuer)?;
+                let mut config = client.config.clone();
+                m.apply(&mut config);
+                done(Output::Client(Box::new(OAuthClient::new(config)?)))
+            }
+            #[cfg(feature = "oidc")]
+            (State::Userinfo(subject), Input::Response(r)) => {
+                let r = r.check()?;
+                let json = crate::parse_userinfo(r.status, r.content_type(), &r.body, &subject)?;
+                done(Output::Userinfo(json))
+            }
+            #[cfg(feature = "oidc")]
+            (State::Revocation, Input::Response(r)) => {
+                let r = r.check()?;
+                crate::parse_revocation_response(r.status, &r.body)?;
+                done(Output::Unit)
+            }
+            (State::LoginListed(pending), Input::Entries(entries)) => {
+                let key = client.pending_key(pending.state.secret());
+                let url = pending.url.clone();
+                let step = client.store(
+                    client.stale(&entries, now),
+                    Some((key.clone(), pending.to_json())),
+                );
+                then(State::LoginStored { key, url }, step)
+            }
+            (State::LoginStored { key, url }, Input::Ok) => {
+                then(State::LoginNavigated(key), Step::Navigate(url))
+            }
+            (State::LoginNavigated(_), Input::Ok) => done(Output::Unit),
+            (State::CallbackReplaced(cb), Input::Ok) => Flow::after_replace(client, cb, now),
+            (State::CallbackListed { href, state }, Input::Entries(entries)) => {
+                let key = client.pending_key(&state);
+                let mut stale = client.stale(&entries, now);
+                stale.retain(|k| *k != key);
+                let Some((_, text)) = entries.iter().find(|(k, _)| *k == key) else {
+                    return unmatched(client, &entries, stale);
+                };
+                // The entry goes first (single use), even when it cannot be read.
+                let pending = PendingAuthorization::from_json(text);
+                let step = client.store(alloc::vec![key], None);
+                match pending {
+                    Ok(pending) => then(
+                        State::CallbackTaken {
+                            href,
+                            pending,
+                            stale,
+                        },
+                        step,
+                    ),
+                    Err(e) => then(State::CallbackCleaned(Err(e)), step),
+                }
+            }
+            (
+                State::CallbackTaken {
+                    href,
+                    pending,
+                    stale,
+                },
+                Input::Ok,
+            ) => {
+                if stale.is_empty() {
+                    return Flow::validated(client, &href, &pending, now);
+                }
+                then(
+                    State::CallbackCleaned(Ok((href, pending))),
+                    client.store(stale, None),
+                )
+            }
+            // An input the step did not ask for: a driver bug, refused.
+            _ => fail(ErrorCode::InvalidConfig),
+        }
+    }
+}
+
+/// A callback `state` that matched no entry: `state_mismatch` when entries of this client stay pending
+/// once the stale ones go (they are kept), else `no_pending_authorization`. The stale ones go first.
+fn unmatched(
+    client: &OAuthClient,
+    entries: &[(String, String)],
+    stale: Vec<String>,
+) -> Result<(Flow, Step), Error> {
+    let prefix = client.pending_key("");
+    let others = entries
+        .iter()
+        .any(|(k, _)| k.starts_with(&prefix) && !stale.contains(k));
+    let e = Error::client(if others {
+        ErrorCode::StateMismatch
+    } else {
+        ErrorCode::NoPendingAuthorization
+    });
+    if stale.is_empty() {
+        return Err(e);
+    }
+    then(State::CallbackCleaned(Err(e)), client.store(stale, None))
+}
+
+/// A token response, checked; for an OpenID Connect client a new ID token's claims are checked and its
+/// signature is verified (with the cached JWKS, else the JWKS fetched once more: key rotation).
+#[allow(unused_mut, unused_variables)]
+fn tokens(
+    client: &OAuthClient,
+    jwks: &mut Option<Vec<u8>>,
+    now: u64,
+    w: TokenWait,
+    r: &HttpResponse,
+) -> Result<(Flow, Step), Error> {
+    let mut tokens = crate::parse_token_response(
+        r.status,
+        r.content_type(),
+        &r.body,
+        now,
+        w.refresh_token.as_ref(),
+    )?;
+    let (kept, kept_claims) = match w.kept {
+        Some((t, c)) => (Some(t), c),
+        None => (None, None),
+    };
+    #[cfg(feature = "oidc")]
+    {
+        let ctx = crate::oidc::IdTokenContext {
+            nonce: w.nonce.as_ref().map(|n| n.secret()),
+            max_age: w.max_age,
+            previous: kept_claims.as_ref(),
+        };
+        let signed = client.id_token_claims(&tokens, &ctx, now)?;
+        if tokens.keep_id_token(kept.as_ref(), kept_claims) {
+            if let Some((jws, claims)) = signed {
+                let s = Box::new(Signed {
+                    tokens,
+                    jws,
+                    claims,
+                });
+                let cached = jwks
+                    .as_deref()
+                    .and_then(|body| select_key(body, &s.jws).ok().flatten());
+                return match (cached, &client.config.jwks_uri) {
+                    (Some(key), _) => verify(s, key),
+                    (None, Some(uri)) => {
+                        let request = client.http(uri, None, None);
+                        then(State::Jwks(s), Step::Fetch(request))
+                    }
+                    (None, None) => fail(ErrorCode::KeyNotFound),
+                };
+            }
+        }
+    }
+    #[cfg(not(feature = "oidc"))]
+    tokens.keep_id_token(kept.as_ref(), kept_claims);
+    done(Output::Tokens(tokens))
+}
+
+#[cfg(feature = "oidc")]
+fn verify(s: Box<Signed>, key: PublicJwk) -> Result<(Flow, Step), Error> {
+    let v = Verification {
+        key,
+        alg: s.jws.alg,
+        signature: s.jws.signature.clone(),
+        data: s.jws.signing_input.clone(),
+    };
+    then(State::Signature(s), Step::Verify(v))
+}
