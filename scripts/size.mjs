@@ -6,15 +6,18 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 const entries = [
   {
-    // The OAuth 2.1 client of the issue that set the 24 KB target (no OpenID Connect, no sealing helpers).
+    // The OAuth 2.1 client (no OpenID Connect, no sealing helpers). The budget is the size measured once
+    // the decision engine took over the flows the shell used to run (2026-12-03: 26,561 B, +4.9 KB), plus
+    // 1%: it holds the line until the size issue (#15) lowers it to its 9,700 B target.
     name: "pkce-wasm/oauth",
-    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET_OAUTH ?? 24_000),
+    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET_OAUTH ?? 26_880),
     files: ["pkg/oauth/pkce_wasm_bg.wasm", "pkg/oauth/pkce_wasm.js", "pkg/oauth/client.js", "pkg/oauth/index.js"],
   },
   {
     // Everything: OpenID Connect and the sealing helpers too (before any tree shaking of the latter).
     name: "pkce-wasm",
-    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET ?? 30 * 1024),
+    // Measured 34,934 B on 2026-12-03 (see above); #15's target is 14,000 B.
+    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET ?? 35_300),
     files: ["pkg/pkce_wasm_bg.wasm", "pkg/pkce_wasm.js", "pkg/client.js", "pkg/index.js", "pkg/seal.js"],
   },
 ];

@@ -1,0 +1,506 @@
+//! The decision engine, natively: every flow stepped by a scripted driver, so each decision the drivers
+//! used to make (request shape, storage keys and cleanup, unmatched `state`, the address bar, discovery
+//! fallback, the JWKS cache and refetch) is pinned here once. The real drivers run the same flows
+//! against real servers in `tests/js`, `tests/adversarial`, `tests/e2e` and the wasm suites.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unwrap_used
+)]
+
+use base64::Engine as _;
+use pkce_wasm::engine::{Flow, Input, Output, Step, PENDING_KEY_PREFIX};
+use pkce_wasm::{
+    AuthorizationOptions, ClientConfig, Error, HttpRequest, HttpResponse, OAuthClient,
+    PendingStorage,
+};
+
+const NOW: u64 = 1_700_000_000;
+const ISSUER: &str = "https://idp.example";
+
+fn config() -> ClientConfig {
+    let mut c = ClientConfig::new(
+        "spa",
+        "https://idp.example/authorize",
+        "https://idp.example/token",
+        "https://app.example/cb",
+    );
+    c.issuer = Some(ISSUER.into());
+    c.timeout_ms = 1234;
+    c
+}
+
+fn client() -> OAuthClient {
+    OAuthClient::new(config()).unwrap()
+}
+
+fn oidc_client() -> OAuthClient {
+    let mut c = config();
+    c.jwks_uri = Some("https://idp.example/jwks".into());
+    OAuthClient::new(c).unwrap()
+}
+
+fn code(e: Error) -> String {
+    e.code().to_owned()
+}
+
+fn json(status: u16, body: &str) -> Input {
+    Input::Response(HttpResponse {
+        status,
+        content_type: Some("application/json".into()),
+        body: body.as_bytes().to_vec(),
+        too_large: false,
+    })
+}
+
+fn fetch(step: Step) -> HttpRequest {
+    match step {
+        Step::Fetch(r) => r,
+        other => panic!("expected a fetch, got {other:?}"),
+    }
+}
+
+fn tokens(step: Step) -> pkce_wasm::TokenSet {
+    match step {
+        Step::Done(Output::Tokens(t)) => t,
+        other => panic!("expected tokens, got {other:?}"),
+    }
+}
+
+const TOKENS: &str =
+    r#"{"access_token":"AT","token_type":"Bearer","expires_in":60,"refresh_token":"RT2"}"#;
+
+#[test]
+fn requests_are_described_completely() {
+    let c = client();
+    let (_, step) = Flow::refresh(&c, "RT", Some("a b"), None, None).unwrap();
+    let r = fetch(step);
+    assert_eq!(r.url, "https://idp.example/token");
+    assert_eq!(r.method(), "POST");
+    assert_eq!(r.timeout_ms, 1234);
+    assert_eq!(r.max_bytes, 1 << 20);
+    let form = r.form.as_deref().unwrap();
+    assert!(form.starts_with("grant_type=refresh_token&refresh_token=RT&scope=a+b"));
+    assert_eq!(
+        r.headers(),
+        [
+            ("accept", "application/json"),
+            (
+                "content-type",
+                "application/x-www-form-urlencoded;charset=UTF-8"
+            )
+        ]
+    );
+    assert!(!format!("{r:?}").contains("RT"), "Debug shows no secret");
+    assert_eq!(
+        code(Flow::refresh(&c, "", None, None, None).unwrap_err()),
+        "invalid_config"
+    );
+}
+
+#[test]
+fn responses_a_flow_must_not_read() {
+    let c = client();
+    for (status, too_large) in [(302, false), (0, false), (200, true)] {
+        let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+        let input = Input::Response(HttpResponse {
+            status,
+            content_type: Some("application/json".into()),
+            body: TOKENS.as_bytes().to_vec(),
+            too_large,
+        });
+        let e = flow.resume(&c, &mut None, NOW, input).unwrap_err();
+        assert_eq!(
+            (code(e.clone()).as_str(), e.status()),
+            ("invalid_response", Some(status))
+        );
+    }
+    // A failure is reported by kind; the engine's error is that kind's.
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+    let e = flow
+        .resume(
+            &c,
+            &mut None,
+            NOW,
+            Input::Failed(pkce_wasm::ErrorCode::Timeout),
+        )
+        .unwrap_err();
+    assert_eq!(code(e), "timeout");
+    // An input the step did not ask for is a driver bug, refused.
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+    let e = flow.resume(&c, &mut None, NOW, Input::Ok).unwrap_err();
+    assert_eq!(code(e), "invalid_config");
+    // A refresh keeps the refresh token the server did not rotate.
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+    let body = r#"{"access_token":"AT","token_type":"Bearer"}"#;
+    let t = tokens(flow.resume(&c, &mut None, NOW, json(200, body)).unwrap());
+    assert_eq!(t.refresh_token.unwrap().secret(), "RT");
+}
+
+/// Runs the storage steps of a flow against `store` (a list of entries), recording them.
+fn storage(step: &Step, store: &mut Vec<(String, String)>, log: &mut Vec<String>) -> Option<Input> {
+    match step {
+        Step::List { storage, prefix } => {
+            assert_eq!(*storage, PendingStorage::Session);
+            log.push(format!("list {prefix}"));
+            Some(Input::Entries(
+                store
+                    .iter()
+                    .filter(|(k, _)| k.starts_with(prefix))
+                    .cloned()
+                    .collect(),
+            ))
+        }
+        Step::Store { remove, set, .. } => {
+            log.push(format!("store -{} +{}", remove.len(), set.is_some() as u8));
+            store.retain(|(k, _)| !remove.contains(k));
+            store.extend(set.clone());
+            Some(Input::Ok)
+        }
+        _ => None,
+    }
+}
+
+#[test]
+fn sign_in_keeps_the_pending_authorization_and_cleans_stale_ones() {
+    let c = client();
+    let stale = client()
+        .start_authorization(&AuthorizationOptions::default(), NOW - 601)
+        .unwrap();
+    let other_client = format!("{PENDING_KEY_PREFIX}other:x");
+    let mut store = vec![
+        (c.pending_key(stale.state.secret()), stale.to_json()),
+        (c.pending_key("garbage"), "{".into()),
+        (other_client.clone(), "{".into()),
+        ("unrelated".into(), "x".into()),
+    ];
+    let mut log = Vec::new();
+    let (mut flow, mut step) = Flow::login(&c, &AuthorizationOptions::default(), NOW).unwrap();
+    let url = loop {
+        if let Step::Navigate(url) = &step {
+            break url.clone();
+        }
+        let input = storage(&step, &mut store, &mut log).expect("a storage step");
+        step = flow.resume(&c, &mut None, NOW, input).unwrap();
+    };
+    assert_eq!(log, ["list pkce-wasm:pending:spa:", "store -2 +1"]);
+    assert!(url.starts_with("https://idp.example/authorize?"));
+    assert_eq!(
+        store.len(),
+        3,
+        "the other client's entry and the unrelated one stay"
+    );
+    assert!(store.iter().any(|(k, _)| *k == other_client));
+    let step = flow.resume(&c, &mut None, NOW, Input::Ok).unwrap();
+    assert!(matches!(step, Step::Done(Output::Unit)));
+
+    // A navigation the page may not make: what was stored goes again.
+    let mut store = Vec::new();
+    let (mut flow, mut step) = Flow::login(&c, &AuthorizationOptions::default(), NOW).unwrap();
+    while !matches!(step, Step::Navigate(_)) {
+        let input = storage(&step, &mut store, &mut log).unwrap();
+        step = flow.resume(&c, &mut None, NOW, input).unwrap();
+    }
+    assert_eq!(store.len(), 1);
+    let fail = Input::Failed(pkce_wasm::ErrorCode::UnsupportedEnvironment);
+    let undo = flow.resume(&c, &mut None, NOW, fail).unwrap();
+    storage(&undo, &mut store, &mut log).unwrap();
+    assert!(store.is_empty());
+    let e = flow.resume(&c, &mut None, NOW, Input::Ok).unwrap_err();
+    assert_eq!(code(e), "unsupported_environment");
+
+    // Storage that throws: nothing is navigated to.
+    let (mut flow, _) = Flow::login(&c, &AuthorizationOptions::default(), NOW).unwrap();
+    let fail = Input::Failed(pkce_wasm::ErrorCode::StorageUnavailable);
+    assert_eq!(
+        code(flow.resume(&c, &mut None, NOW, fail).unwrap_err()),
+        "storage_unavailable"
+    );
+}
+
+/// A callback through storage, from the address bar: the steps up to the first fetch (or the error).
+fn callback(
+    c: &OAuthClient,
+    href: &str,
+    store: &mut Vec<(String, String)>,
+    log: &mut Vec<String>,
+) -> Result<HttpRequest, Error> {
+    let (mut flow, mut step) = Flow::callback(c, href, true, None, NOW)?;
+    loop {
+        let input = match &step {
+            Step::Replace(url) => {
+                log.push(format!("replace {url}"));
+                Input::Ok
+            }
+            Step::Fetch(_) => return Ok(fetch(step)),
+            other => storage(other, store, log).expect("a storage step"),
+        };
+        step = flow.resume(c, &mut None, NOW, input)?;
+    }
+}
+
+#[test]
+fn the_callback_takes_its_entry_once_and_leaves_the_others() {
+    let c = client();
+    let mine = c
+        .start_authorization(&AuthorizationOptions::default(), NOW)
+        .unwrap();
+    let theirs = c
+        .start_authorization(&AuthorizationOptions::default(), NOW)
+        .unwrap();
+    let stale = c
+        .start_authorization(&AuthorizationOptions::default(), NOW - 601)
+        .unwrap();
+    let mut store: Vec<(String, String)> = [&mine, &theirs, &stale]
+        .iter()
+        .map(|p| (c.pending_key(p.state.secret()), p.to_json()))
+        .collect();
+    let mut log = Vec::new();
+
+    // A forged state: `state_mismatch`; the sign-in under way elsewhere is kept, the stale entry goes.
+    let forged = "https://app.example/cb?x=a%20b&code=C&state=forged";
+    let e = callback(&c, forged, &mut store, &mut log).unwrap_err();
+    assert_eq!(code(e), "state_mismatch");
+    assert_eq!(
+        log[0], "replace https://app.example/cb?x=a%20b",
+        "the others as written"
+    );
+    assert_eq!(store.len(), 2);
+
+    // The real callback: its entry goes first (single use), then the code exchange.
+    log.clear();
+    let href = format!(
+        "https://app.example/cb?code=C&state={}&iss=https%3A%2F%2Fidp.example",
+        mine.state.secret()
+    );
+    let request = callback(&c, &href, &mut store, &mut log).unwrap();
+    assert!(request.form.unwrap().contains("code_verifier="));
+    assert_eq!(log[1..], ["list pkce-wasm:pending:spa:", "store -1 +0"]);
+    assert_eq!(store.len(), 1, "the other tab's sign-in stays");
+
+    // A replay: the entry is gone, another is pending: forged or crossed.
+    assert_eq!(
+        code(callback(&c, &href, &mut store, &mut log).unwrap_err()),
+        "state_mismatch"
+    );
+    store.clear();
+    assert_eq!(
+        code(callback(&c, &href, &mut store, &mut log).unwrap_err()),
+        "no_pending_authorization"
+    );
+
+    // An expired entry matched by its state: taken out, then `pending_expired`, nothing sent.
+    let mut store = vec![(c.pending_key(stale.state.secret()), stale.to_json())];
+    let href = format!(
+        "https://app.example/cb?code=C&state={}",
+        stale.state.secret()
+    );
+    assert_eq!(
+        code(callback(&c, &href, &mut store, &mut log).unwrap_err()),
+        "pending_expired"
+    );
+    assert!(store.is_empty());
+
+    // Storage that throws while cleaning up does not hide the outcome; while taking the entry it does.
+    let fresh = c
+        .start_authorization(&AuthorizationOptions::default(), NOW)
+        .unwrap();
+    let href = format!(
+        "https://app.example/cb?code=C&state={}&iss=https%3A%2F%2Fidp.example",
+        fresh.state.secret()
+    );
+    let entries = vec![
+        (c.pending_key(fresh.state.secret()), fresh.to_json()),
+        (c.pending_key("garbage"), "{".into()),
+    ];
+    let (mut flow, _) = Flow::callback(&c, &href, false, None, NOW).unwrap();
+    let step = flow
+        .resume(&c, &mut None, NOW, Input::Entries(entries.clone()))
+        .unwrap();
+    assert!(matches!(&step, Step::Store { remove, .. } if remove.len() == 1));
+    let step = flow.resume(&c, &mut None, NOW, Input::Ok).unwrap();
+    assert!(matches!(&step, Step::Store { .. }), "then the stale entry");
+    let fail = || Input::Failed(pkce_wasm::ErrorCode::StorageUnavailable);
+    assert!(matches!(
+        flow.resume(&c, &mut None, NOW, fail()).unwrap(),
+        Step::Fetch(_)
+    ));
+    let (mut flow, _) = Flow::callback(&c, &href, false, None, NOW).unwrap();
+    flow.resume(&c, &mut None, NOW, Input::Entries(entries))
+        .unwrap();
+    assert_eq!(
+        code(flow.resume(&c, &mut None, NOW, fail()).unwrap_err()),
+        "storage_unavailable"
+    );
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// RFC 7515 A.2's RSA modulus (2048 bits).
+const N: &str = "ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ";
+
+fn id_token(kid: &str, sub: &str) -> String {
+    let header = format!(r#"{{"alg":"RS256","kid":"{kid}"}}"#);
+    let claims = format!(
+        r#"{{"iss":"{ISSUER}","sub":"{sub}","aud":"spa","exp":{},"iat":{NOW}}}"#,
+        NOW + 300
+    );
+    format!(
+        "{}.{}.{}",
+        b64(header.as_bytes()),
+        b64(claims.as_bytes()),
+        b64(&[7; 256])
+    )
+}
+
+fn jwks(kid: &str) -> String {
+    format!(r#"{{"keys":[{{"kty":"RSA","kid":"{kid}","n":"{N}","e":"AQAB"}}]}}"#)
+}
+
+#[test]
+fn id_tokens_are_verified_with_the_cached_jwks_then_refetched_once() {
+    let c = oidc_client();
+    let mut cache = None;
+    let response = |t: &str| {
+        json(
+            200,
+            &format!(r#"{{"access_token":"AT","token_type":"Bearer","id_token":"{t}"}}"#),
+        )
+    };
+    // No cache: the JWKS is fetched, kept, and the signature handed to WebCrypto.
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+    let step = flow
+        .resume(&c, &mut cache, NOW, response(&id_token("k1", "u")))
+        .unwrap();
+    let r = fetch(step);
+    assert_eq!(
+        (r.url.as_str(), r.method()),
+        ("https://idp.example/jwks", "GET")
+    );
+    let step = flow
+        .resume(&c, &mut cache, NOW, json(200, &jwks("k1")))
+        .unwrap();
+    let Step::Verify(v) = step else {
+        panic!("{step:?}")
+    };
+    assert_eq!(v.signature, [7; 256]);
+    assert_eq!(
+        v.alg.webcrypto()[0],
+        ("name", pkce_wasm::Param::Str("RSASSA-PKCS1-v1_5"))
+    );
+    assert!(cache.is_some());
+    let t = tokens(
+        flow.resume(&c, &mut cache, NOW, Input::Verified(true))
+            .unwrap(),
+    );
+    assert_eq!(t.claims.unwrap().sub, "u");
+
+    // Cached: straight to the signature.
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+    let step = flow
+        .resume(&c, &mut cache, NOW, response(&id_token("k1", "u")))
+        .unwrap();
+    assert!(matches!(step, Step::Verify(_)));
+    let e = flow
+        .resume(&c, &mut cache, NOW, Input::Verified(false))
+        .unwrap_err();
+    assert_eq!(code(e), "id_token_signature");
+
+    // A rotated key: refetched once; still unknown there: `key_not_found`.
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+    let step = flow
+        .resume(&c, &mut cache, NOW, response(&id_token("k2", "u")))
+        .unwrap();
+    assert!(matches!(step, Step::Fetch(_)));
+    let e = flow
+        .resume(&c, &mut cache, NOW, json(200, &jwks("k1")))
+        .unwrap_err();
+    assert_eq!(code(e), "key_not_found");
+
+    // A refresh without an ID token keeps the session's; with one for another subject, refused.
+    let session = id_token("k1", "u");
+    let id = || Some(pkce_wasm::IdToken::new(&session));
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, id(), None).unwrap();
+    let t = tokens(flow.resume(&c, &mut cache, NOW, json(200, TOKENS)).unwrap());
+    assert_eq!(t.id_token.unwrap().secret(), session);
+    assert_eq!(t.claims.unwrap().sub, "u");
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, id(), None).unwrap();
+    let e = flow
+        .resume(&c, &mut cache, NOW, response(&id_token("k1", "v")))
+        .unwrap_err();
+    assert_eq!(code(e), "subject_mismatch");
+    // A broken session ID token fails before anything is sent.
+    let broken = Some(pkce_wasm::IdToken::new("x.y.z"));
+    assert_eq!(
+        code(Flow::refresh(&c, "RT", None, broken, None).unwrap_err()),
+        "invalid_id_token"
+    );
+}
+
+#[test]
+fn discovery_checks_the_config_first_then_falls_back() {
+    let mut bad = config();
+    bad.redirect_uri = "http://app.example/cb".into();
+    assert_eq!(
+        code(OAuthClient::for_discovery(ISSUER, bad).unwrap_err()),
+        "invalid_config"
+    );
+
+    let start = OAuthClient::for_discovery(ISSUER, config()).unwrap();
+    let (mut flow, step) = Flow::discover(&start, ISSUER).unwrap();
+    assert_eq!(
+        fetch(step).url,
+        "https://idp.example/.well-known/openid-configuration"
+    );
+    let step = flow
+        .resume(&start, &mut None, NOW, json(404, "{}"))
+        .unwrap();
+    assert_eq!(
+        fetch(step).url,
+        "https://idp.example/.well-known/oauth-authorization-server"
+    );
+    let doc = format!(
+        r#"{{"issuer":"{ISSUER}","authorization_endpoint":"https://idp.example/a","token_endpoint":"https://idp.example/t","code_challenge_methods_supported":["S256"],"authorization_response_iss_parameter_supported":true}}"#
+    );
+    let Step::Done(Output::Client(found)) = flow
+        .resume(&start, &mut None, NOW, json(200, &doc))
+        .unwrap()
+    else {
+        panic!("a client")
+    };
+    assert_eq!(found.config().token_endpoint, "https://idp.example/t");
+    assert!(found.config().require_iss);
+    assert_eq!(
+        found.config().timeout_ms,
+        1234,
+        "the rest of the config kept"
+    );
+
+    // Both error statuses: the last one's; a redirect stops at once.
+    let (mut flow, _) = Flow::discover(&start, ISSUER).unwrap();
+    flow.resume(&start, &mut None, NOW, json(404, "{}"))
+        .unwrap();
+    let e = flow
+        .resume(&start, &mut None, NOW, json(500, "{}"))
+        .unwrap_err();
+    assert_eq!(e.status(), Some(500));
+    let (mut flow, _) = Flow::discover(&start, ISSUER).unwrap();
+    let e = flow
+        .resume(&start, &mut None, NOW, json(301, "{}"))
+        .unwrap_err();
+    assert_eq!(
+        (code(e.clone()).as_str(), e.status()),
+        ("invalid_response", Some(301))
+    );
+}
+
+#[test]
+fn single_flight_keys_name_the_endpoint_client_and_token() {
+    let c = client();
+    assert_eq!(c.flight_key("RT"), "https://idp.example/token\nspa\nRT\n");
+    assert_ne!(c.flight_key("RT"), c.flight_key("RT2"));
+}
