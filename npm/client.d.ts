@@ -30,7 +30,7 @@ export interface OAuthClientConfig {
   extraAuthorizationParams?: ExtraParams;
   /** Added to every token request. Reserved names (`grant_type`, `code`, `code_verifier`, `redirect_uri`, `refresh_token`, `client_id`, `client_secret`, ...) are refused. */
   extraTokenParams?: ExtraParams;
-  /** Where `login()` keeps pending authorizations. Default `"session"`. */
+  /** Where `login()` keeps pending authorizations. Default `"session"`; `"memory"` is this module's memory (a page load, shared by its clients). */
   storage?: "session" | "local" | "memory";
   /** Token endpoint timeout in milliseconds, body included. Default 30000. */
   timeoutMs?: number;
@@ -237,7 +237,8 @@ export interface OAuthClientCore {
   login(options?: AuthorizationOptions | null): Promise<void>;
   /**
    * Refreshes the tokens, optionally for a narrower `scope`. The result keeps `refresh_token` when the
-   * server did not rotate it. Concurrent calls with the same refresh token share one request.
+   * server did not rotate it. Concurrent calls with the same refresh token (for the same token endpoint and
+   * client id, from any client of this module) share one request and its outcome.
    *
    * Pass the token set (rather than its `refresh_token`) so that a new ID token is checked against the
    * original one (same issuer, subject and audience), and so that a response without an ID token keeps the

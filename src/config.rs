@@ -71,8 +71,8 @@ pub enum PendingStorage {
     Session,
     /// `localStorage`: every tab of the origin.
     Local,
-    /// Not persisted (lost on reload), so only for flows that stay in the page: per client instance in
-    /// JavaScript, per wasm instance (shared by the clients in it) in Rust.
+    /// Not persisted (lost on reload), so only for flows that stay in the page: per wasm instance (shared
+    /// by the clients in it), in JavaScript and in Rust.
     Memory,
 }
 

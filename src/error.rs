@@ -13,145 +13,109 @@ use core::fmt;
 /// Longer values are cut at a character boundary (they are attacker-controlled and shown to people).
 pub const MAX_ERROR_FIELD_LEN: usize = 1024;
 
-/// This library's own error codes (the `code` of an `OAuthClientError` in JavaScript).
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorCode {
-    /// The client configuration (or a per-call option) is invalid.
-    InvalidConfig,
-    /// A PKCE code verifier is not 43–128 characters of the unreserved set.
-    InvalidVerifier,
-    /// The callback's `state` differs from the pending authorization's.
-    StateMismatch,
-    /// The callback has no (or an empty) `state`.
-    MissingState,
-    /// The callback's `iss` differs from the configured issuer (RFC 9207), or a pending authorization was
-    /// made for another issuer.
-    IssuerMismatch,
-    /// The callback has no `iss` although the client requires one (RFC 9207).
-    MissingIssuer,
-    /// The callback has neither `code` nor `error`.
-    MissingCode,
-    /// The callback repeats `code`, `state`, `iss` or `error`.
-    DuplicateParameter,
-    /// No pending authorization matches the callback (never started, already used, or cleaned up).
-    NoPendingAuthorization,
-    /// The pending authorization is older than its time to live.
-    PendingExpired,
-    /// A pending authorization object is malformed, or belongs to another client configuration.
-    InvalidPending,
-    /// The token endpoint's answer is not a valid token response (non-JSON, wrong types, a redirect, ...).
-    InvalidResponse,
-    /// The request did not reach the server or the connection failed.
-    NetworkError,
-    /// The token endpoint did not answer (body included) within `timeoutMs`.
-    Timeout,
-    /// The chosen storage is missing or throws (disabled, quota, private mode).
-    StorageUnavailable,
-    /// The runtime lacks what a browser-only method needs (`window`, `location`, `history`).
-    UnsupportedEnvironment,
-    /// The platform's random number generator failed.
-    RandomUnavailable,
-    /// The ID token is malformed, lacks a required claim (`sub`, `iat`, `exp`), carries a `crit` header or
-    /// a header that names its own key (`jku`, `x5u`, `jwk`, `x5c`), or changed `auth_time` on refresh.
-    InvalidIdToken,
-    /// An `openid` authorization's token response has no `id_token`.
-    MissingIdToken,
-    /// The ID token's `alg` is not RS256, PS256, ES256 or EdDSA (`none` and HS* are always refused).
-    UnsupportedAlgorithm,
-    /// The ID token's signature does not verify with the provider's key.
-    IdTokenSignature,
-    /// No key of the provider's JWKS fits the ID token, even after refetching the JWKS once.
-    KeyNotFound,
-    /// The ID token's `aud` lacks the client id or names another audience, or its `azp` is not the client
-    /// id (or, on refresh, either changed).
-    AudienceMismatch,
-    /// The ID token's `nonce` is missing or differs from the pending authorization's.
-    NonceMismatch,
-    /// The `sub` changed: a refreshed ID token or a userinfo response names another user.
-    SubjectMismatch,
-    /// The ID token's `exp` has passed (beyond the clock tolerance).
-    IdTokenExpired,
-    /// The ID token's `iat` is in the future (beyond the clock tolerance).
-    IdTokenIssuedInFuture,
-    /// `max_age` was sent and the ID token's `auth_time` is older than that.
-    AuthTimeTooOld,
-    /// The discovery document does not list `S256` in `code_challenge_methods_supported`.
-    PkceUnsupported,
-    /// The provider has no endpoint for this operation (JWKS, userinfo, end session, revocation).
-    MissingEndpoint,
+/// The error-code table, written once: each row is a variant (with its documentation), its stable
+/// snake_case code and its static message. The enum, [`ErrorCode::as_str`], [`ErrorCode::message`] and
+/// [`ErrorCode::ALL`] are generated from it; `tests/boundary.rs` checks the JavaScript side against
+/// [`ErrorCode::ALL`] (the codes it throws, and the TypeScript declarations).
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal, $message:literal;)*) => {
+        /// This library's own error codes (the `code` of an `OAuthClientError` in JavaScript).
+        #[non_exhaustive]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// The stable snake_case code.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+
+            /// A short static message. It never contains secrets or server-supplied text.
+            pub const fn message(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $message,)*
+                }
+            }
+
+            /// Every code, for documentation and tests.
+            pub const ALL: [ErrorCode; [$($code),*].len()] = [$(ErrorCode::$variant,)*];
+        }
+    };
 }
 
-impl ErrorCode {
-    /// The stable snake_case code.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidConfig => "invalid_config",
-            ErrorCode::InvalidVerifier => "invalid_verifier",
-            ErrorCode::StateMismatch => "state_mismatch",
-            ErrorCode::MissingState => "missing_state",
-            ErrorCode::IssuerMismatch => "issuer_mismatch",
-            ErrorCode::MissingIssuer => "missing_issuer",
-            ErrorCode::MissingCode => "missing_code",
-            ErrorCode::DuplicateParameter => "duplicate_parameter",
-            ErrorCode::NoPendingAuthorization => "no_pending_authorization",
-            ErrorCode::PendingExpired => "pending_expired",
-            ErrorCode::InvalidPending => "invalid_pending",
-            ErrorCode::InvalidResponse => "invalid_response",
-            ErrorCode::NetworkError => "network_error",
-            ErrorCode::Timeout => "timeout",
-            ErrorCode::StorageUnavailable => "storage_unavailable",
-            ErrorCode::UnsupportedEnvironment => "unsupported_environment",
-            ErrorCode::RandomUnavailable => "random_unavailable",
-            ErrorCode::InvalidIdToken => "invalid_id_token",
-            ErrorCode::MissingIdToken => "missing_id_token",
-            ErrorCode::UnsupportedAlgorithm => "unsupported_algorithm",
-            ErrorCode::IdTokenSignature => "id_token_signature",
-            ErrorCode::KeyNotFound => "key_not_found",
-            ErrorCode::AudienceMismatch => "audience_mismatch",
-            ErrorCode::NonceMismatch => "nonce_mismatch",
-            ErrorCode::SubjectMismatch => "subject_mismatch",
-            ErrorCode::IdTokenExpired => "id_token_expired",
-            ErrorCode::IdTokenIssuedInFuture => "id_token_issued_in_future",
-            ErrorCode::AuthTimeTooOld => "auth_time_too_old",
-            ErrorCode::PkceUnsupported => "pkce_unsupported",
-            ErrorCode::MissingEndpoint => "missing_endpoint",
-        }
-    }
-
-    /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 30] = [
-        ErrorCode::InvalidConfig,
-        ErrorCode::InvalidVerifier,
-        ErrorCode::StateMismatch,
-        ErrorCode::MissingState,
-        ErrorCode::IssuerMismatch,
-        ErrorCode::MissingIssuer,
-        ErrorCode::MissingCode,
-        ErrorCode::DuplicateParameter,
-        ErrorCode::NoPendingAuthorization,
-        ErrorCode::PendingExpired,
-        ErrorCode::InvalidPending,
-        ErrorCode::InvalidResponse,
-        ErrorCode::NetworkError,
-        ErrorCode::Timeout,
-        ErrorCode::StorageUnavailable,
-        ErrorCode::UnsupportedEnvironment,
-        ErrorCode::RandomUnavailable,
-        ErrorCode::InvalidIdToken,
-        ErrorCode::MissingIdToken,
-        ErrorCode::UnsupportedAlgorithm,
-        ErrorCode::IdTokenSignature,
-        ErrorCode::KeyNotFound,
-        ErrorCode::AudienceMismatch,
-        ErrorCode::NonceMismatch,
-        ErrorCode::SubjectMismatch,
-        ErrorCode::IdTokenExpired,
-        ErrorCode::IdTokenIssuedInFuture,
-        ErrorCode::AuthTimeTooOld,
-        ErrorCode::PkceUnsupported,
-        ErrorCode::MissingEndpoint,
-    ];
+error_codes! {
+    /// The client configuration (or a per-call option) is invalid.
+    InvalidConfig = "invalid_config", "invalid client configuration";
+    /// A PKCE code verifier is not 43–128 characters of the unreserved set.
+    InvalidVerifier = "invalid_verifier", "the code verifier must be 43-128 unreserved characters";
+    /// The callback's `state` differs from the pending authorization's.
+    StateMismatch = "state_mismatch", "the callback state does not match the pending authorization";
+    /// The callback has no (or an empty) `state`.
+    MissingState = "missing_state", "the callback has no state";
+    /// The callback's `iss` differs from the configured issuer (RFC 9207), or a pending authorization was
+    /// made for another issuer.
+    IssuerMismatch = "issuer_mismatch", "the issuer does not match the expected issuer";
+    /// The callback has no `iss` although the client requires one (RFC 9207).
+    MissingIssuer = "missing_issuer", "the callback has no iss parameter but one is required";
+    /// The callback has neither `code` nor `error`.
+    MissingCode = "missing_code", "the callback has no authorization code";
+    /// The callback repeats `code`, `state`, `iss` or `error`.
+    DuplicateParameter = "duplicate_parameter", "the callback repeats a parameter";
+    /// No pending authorization matches the callback (never started, already used, or cleaned up).
+    NoPendingAuthorization = "no_pending_authorization", "no pending authorization matches this callback";
+    /// The pending authorization is older than its time to live.
+    PendingExpired = "pending_expired", "the pending authorization has expired";
+    /// A pending authorization object is malformed, or belongs to another client configuration.
+    InvalidPending = "invalid_pending", "the pending authorization is malformed or belongs to another client";
+    /// The token endpoint's answer is not a valid token response (non-JSON, wrong types, a redirect, ...).
+    InvalidResponse = "invalid_response", "the server response is invalid";
+    /// The request did not reach the server or the connection failed.
+    NetworkError = "network_error", "the request to the server failed";
+    /// The token endpoint did not answer (body included) within `timeoutMs`.
+    Timeout = "timeout", "the server did not answer in time";
+    /// The chosen storage is missing or throws (disabled, quota, private mode).
+    StorageUnavailable = "storage_unavailable", "the chosen storage is unavailable";
+    /// The runtime lacks what a browser-only method needs (`window`, `location`, `history`).
+    UnsupportedEnvironment = "unsupported_environment", "this method needs a browser window";
+    /// The platform's random number generator failed.
+    RandomUnavailable = "random_unavailable", "the platform random number generator failed";
+    /// The ID token is malformed, lacks a required claim (`sub`, `iat`, `exp`), carries a `crit` header or
+    /// a header that names its own key (`jku`, `x5u`, `jwk`, `x5c`), or changed `auth_time` on refresh.
+    InvalidIdToken = "invalid_id_token", "the ID token is malformed or lacks a required claim";
+    /// An `openid` authorization's token response has no `id_token`.
+    MissingIdToken = "missing_id_token", "the token response has no ID token";
+    /// The ID token's `alg` is not RS256, PS256, ES256 or EdDSA (`none` and HS* are always refused).
+    UnsupportedAlgorithm = "unsupported_algorithm", "the ID token algorithm is not allowed";
+    /// The ID token's signature does not verify with the provider's key.
+    IdTokenSignature = "id_token_signature", "the ID token signature is invalid";
+    /// No key of the provider's JWKS fits the ID token, even after refetching the JWKS once.
+    KeyNotFound = "key_not_found", "no provider key matches the ID token";
+    /// The ID token's `aud` lacks the client id or names another audience, or its `azp` is not the client
+    /// id (or, on refresh, either changed).
+    AudienceMismatch = "audience_mismatch", "the ID token audience does not match this client";
+    /// The ID token's `nonce` is missing or differs from the pending authorization's.
+    NonceMismatch = "nonce_mismatch", "the ID token nonce does not match";
+    /// The `sub` changed: a refreshed ID token or a userinfo response names another user.
+    SubjectMismatch = "subject_mismatch", "the subject does not match the ID token";
+    /// The ID token's `exp` has passed (beyond the clock tolerance).
+    IdTokenExpired = "id_token_expired", "the ID token has expired";
+    /// The ID token's `iat` is in the future (beyond the clock tolerance).
+    IdTokenIssuedInFuture = "id_token_issued_in_future", "the ID token was issued in the future";
+    /// `max_age` was sent and the ID token's `auth_time` is older than that.
+    AuthTimeTooOld = "auth_time_too_old", "the authentication is older than max_age";
+    /// The discovery document does not list `S256` in `code_challenge_methods_supported`.
+    PkceUnsupported = "pkce_unsupported", "the provider does not support PKCE with S256";
+    /// The provider has no endpoint for this operation (JWKS, userinfo, end session, revocation).
+    MissingEndpoint = "missing_endpoint", "the provider has no endpoint for this operation";
+    /// A sealed value (`openPending`, `openSession` of the JavaScript sealing helpers) does not open:
+    /// tampered, sealed with another secret or for another kind. Only the JavaScript helpers use it.
+    InvalidSealedValue = "invalid_sealed_value", "the sealed value is invalid";
+    /// A sealed session is past its lifetime or `maxAgeSeconds` (the JavaScript `openSession`).
+    SessionExpired = "session_expired", "the sealed value has expired";
 }
 
 /// An RFC 6749 error response (§4.1.2.1 from the authorization endpoint, §5.2 from the token endpoint).
@@ -276,46 +240,7 @@ impl Error {
                 "the authorization server returned an error to the callback"
             }
             Error::TokenResponse { .. } => "the token endpoint returned an error",
-            Error::Client { code, .. } => match code {
-                ErrorCode::InvalidConfig => "invalid client configuration",
-                ErrorCode::InvalidVerifier => {
-                    "the code verifier must be 43-128 unreserved characters"
-                }
-                ErrorCode::StateMismatch => {
-                    "the callback state does not match the pending authorization"
-                }
-                ErrorCode::MissingState => "the callback has no state",
-                ErrorCode::IssuerMismatch => "the issuer does not match the expected issuer",
-                ErrorCode::MissingIssuer => "the callback has no iss parameter but one is required",
-                ErrorCode::MissingCode => "the callback has no authorization code",
-                ErrorCode::DuplicateParameter => "the callback repeats a parameter",
-                ErrorCode::NoPendingAuthorization => {
-                    "no pending authorization matches this callback"
-                }
-                ErrorCode::PendingExpired => "the pending authorization has expired",
-                ErrorCode::InvalidPending => {
-                    "the pending authorization is malformed or belongs to another client"
-                }
-                ErrorCode::InvalidResponse => "the server response is invalid",
-                ErrorCode::NetworkError => "the request to the server failed",
-                ErrorCode::Timeout => "the server did not answer in time",
-                ErrorCode::StorageUnavailable => "the chosen storage is unavailable",
-                ErrorCode::UnsupportedEnvironment => "this method needs a browser window",
-                ErrorCode::RandomUnavailable => "the platform random number generator failed",
-                ErrorCode::InvalidIdToken => "the ID token is malformed or lacks a required claim",
-                ErrorCode::MissingIdToken => "the token response has no ID token",
-                ErrorCode::UnsupportedAlgorithm => "the ID token algorithm is not allowed",
-                ErrorCode::IdTokenSignature => "the ID token signature is invalid",
-                ErrorCode::KeyNotFound => "no provider key matches the ID token",
-                ErrorCode::AudienceMismatch => "the ID token audience does not match this client",
-                ErrorCode::NonceMismatch => "the ID token nonce does not match",
-                ErrorCode::SubjectMismatch => "the subject does not match the ID token",
-                ErrorCode::IdTokenExpired => "the ID token has expired",
-                ErrorCode::IdTokenIssuedInFuture => "the ID token was issued in the future",
-                ErrorCode::AuthTimeTooOld => "the authentication is older than max_age",
-                ErrorCode::PkceUnsupported => "the provider does not support PKCE with S256",
-                ErrorCode::MissingEndpoint => "the provider has no endpoint for this operation",
-            },
+            Error::Client { code, .. } => code.message(),
         }
     }
 }

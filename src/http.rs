@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use crate::encoding::split_byte;
 use crate::error::{Error, ErrorCode, ErrorResponse};
-use crate::json;
+use crate::json::{self, Json};
 
 /// Whether a `Content-Type` value is `application/json` or an `application/*+json` type such as
 /// `application/jwk-set+json` (parameters and case ignored).
@@ -28,6 +28,18 @@ pub(crate) fn is_json_media_type(content_type: Option<&str>) -> bool {
             .is_some_and(|t| t.eq_ignore_ascii_case(p))
     };
     m.eq_ignore_ascii_case(b"application/json") || (prefix(b"application/") && suffix(b"+json"))
+}
+
+/// A 200 `application/json` (or `+json`) object, or `invalid_response` with the status.
+pub(crate) fn json_object(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Json, Error> {
+    match json::parse(body) {
+        Some(obj @ Json::Object(_)) if status == 200 && is_json_media_type(content_type) => Ok(obj),
+        _ => Err(Error::response(ErrorCode::InvalidResponse, status)),
+    }
 }
 
 /// An RFC 6749 §5.2 (or RFC 6750 §3) error object in a non-2xx response: `Err(TokenResponseError)`.

@@ -3,6 +3,7 @@
 //! fallback, the JWKS cache and refetch) is pinned here once. The real drivers run the same flows
 //! against real servers in `tests/js`, `tests/adversarial`, `tests/e2e` and the wasm suites.
 #![cfg(not(target_arch = "wasm32"))]
+#![cfg_attr(not(feature = "oidc"), allow(dead_code))]
 #![allow(
     clippy::expect_used,
     clippy::panic,
@@ -362,6 +363,7 @@ fn jwks(kid: &str) -> String {
 }
 
 #[test]
+#[cfg(feature = "oidc")]
 fn id_tokens_are_verified_with_the_cached_jwks_then_refetched_once() {
     let c = oidc_client();
     let mut cache = None;
@@ -442,6 +444,7 @@ fn id_tokens_are_verified_with_the_cached_jwks_then_refetched_once() {
 }
 
 #[test]
+#[cfg(feature = "oidc")]
 fn discovery_checks_the_config_first_then_falls_back() {
     let mut bad = config();
     bad.redirect_uri = "http://app.example/cb".into();

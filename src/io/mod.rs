@@ -6,16 +6,16 @@
 mod browser;
 mod fetch;
 mod single_flight;
+#[cfg(feature = "oidc")]
 mod subtle;
 
-use alloc::string::String;
 use alloc::vec::Vec;
 use std::sync::{Arc, Mutex};
 
 use crate::engine::{Flow, Output, Step};
 use crate::{
-    AccessToken, AuthorizationOptions, ClientConfig, Error, ErrorCode, OAuthClient,
-    PendingAuthorization, RefreshToken, TokenSet, ValidatedCallback,
+    AuthorizationOptions, Error, ErrorCode, OAuthClient, PendingAuthorization, RefreshToken,
+    TokenSet, ValidatedCallback,
 };
 
 /// A client's JWKS cache (the last JWKS document fetched), shared by its clones.
@@ -41,6 +41,7 @@ async fn drive(client: &OAuthClient, first: Result<(Flow, Step), Error>) -> Resu
         let input = match step {
             Step::Done(output) => return Ok(output),
             Step::Fetch(request) => fetch::perform(&request).await,
+            #[cfg(feature = "oidc")]
             Step::Verify(v) => subtle::verify(&v).await,
             other => browser::perform(other),
         };
@@ -108,39 +109,6 @@ impl OAuthClient {
         .await
     }
 
-    /// Discovers the provider at `issuer` and builds a client from `config` with the document's
-    /// endpoints (see [`crate::parse_discovery`]): OpenID Connect Discovery first, RFC 8414 when that
-    /// answers with an error status. `config` is checked before any request (see
-    /// [`OAuthClient::for_discovery`]); the fetch has `config.timeout_ms`.
-    pub async fn discover(issuer: &str, config: ClientConfig) -> Result<OAuthClient, Error> {
-        let client = OAuthClient::for_discovery(issuer, config)?;
-        match drive(&client, Flow::discover(&client, issuer)).await? {
-            Output::Client(c) => Ok(*c),
-            _ => Err(Error::client(ErrorCode::InvalidResponse)),
-        }
-    }
-
-    /// Fetches the userinfo endpoint with the access token (`Authorization: Bearer`); the response's `sub`
-    /// must equal `expected_subject`, the ID token's (`subject_mismatch`). Returns the response's JSON text.
-    pub async fn userinfo(
-        &self,
-        access_token: &AccessToken,
-        expected_subject: &str,
-    ) -> Result<String, Error> {
-        let first = Flow::userinfo(self, access_token.secret(), Some(expected_subject), None);
-        match drive(self, first).await? {
-            Output::Userinfo(json) => Ok(json),
-            _ => Err(Error::client(ErrorCode::InvalidResponse)),
-        }
-    }
-
-    /// Revokes a token (RFC 7009) at the revocation endpoint, authenticated like token requests.
-    pub async fn revoke(&self, token: &str, token_type_hint: Option<&str>) -> Result<(), Error> {
-        drive(self, Flow::revoke(self, token, token_type_hint))
-            .await
-            .map(|_| ())
-    }
-
     /// Starts an authorization (see [`OAuthClient::start_authorization`]), keeps it in the configured
     /// [`crate::PendingStorage`] under its `state` for `pending_ttl_seconds`, removes expired or
     /// unreadable pending authorizations of this client, and sends the window to the authorization URL
@@ -172,5 +140,42 @@ impl OAuthClient {
     pub async fn handle_redirect_callback(&self) -> Result<TokenSet, Error> {
         let href = browser::href()?;
         tokens(self, Flow::callback(self, &href, true, None, now())).await
+    }
+}
+
+/// The OpenID Connect flows (the `oidc` feature).
+#[cfg(feature = "oidc")]
+impl OAuthClient {
+    /// Discovers the provider at `issuer` and builds a client from `config` with the document's
+    /// endpoints (see [`crate::parse_discovery`]): OpenID Connect Discovery first, RFC 8414 when that
+    /// answers with an error status. `config` is checked before any request (see
+    /// [`OAuthClient::for_discovery`]); the fetch has `config.timeout_ms`.
+    pub async fn discover(issuer: &str, config: crate::ClientConfig) -> Result<OAuthClient, Error> {
+        let client = OAuthClient::for_discovery(issuer, config)?;
+        match drive(&client, Flow::discover(&client, issuer)).await? {
+            Output::Client(c) => Ok(*c),
+            _ => Err(Error::client(ErrorCode::InvalidResponse)),
+        }
+    }
+
+    /// Fetches the userinfo endpoint with the access token (`Authorization: Bearer`); the response's `sub`
+    /// must equal `expected_subject`, the ID token's (`subject_mismatch`). Returns the response's JSON text.
+    pub async fn userinfo(
+        &self,
+        access_token: &crate::AccessToken,
+        expected_subject: &str,
+    ) -> Result<alloc::string::String, Error> {
+        let first = Flow::userinfo(self, access_token.secret(), Some(expected_subject), None);
+        match drive(self, first).await? {
+            Output::Userinfo(json) => Ok(json),
+            _ => Err(Error::client(ErrorCode::InvalidResponse)),
+        }
+    }
+
+    /// Revokes a token (RFC 7009) at the revocation endpoint, authenticated like token requests.
+    pub async fn revoke(&self, token: &str, token_type_hint: Option<&str>) -> Result<(), Error> {
+        drive(self, Flow::revoke(self, token, token_type_hint))
+            .await
+            .map(|_| ())
     }
 }
