@@ -73,6 +73,16 @@ pub(crate) fn object(text: &str, optional: bool, code: ErrorCode) -> Result<Json
     }
 }
 
+/// A boolean member: `Ok(None)` when absent or `null` (the one null policy of these readers).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) fn opt_bool(o: &Json, name: &str, code: ErrorCode) -> Result<Option<bool>, Error> {
+    match o.get(name) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(Error::client(code)),
+    }
+}
+
 /// A non-negative integer number up to `max` (the shell sends non-finite numbers as strings, so they fail).
 pub(crate) fn opt_uint(
     o: &Json,

@@ -121,6 +121,18 @@ pub use types::{
 };
 
 /// An OAuth 2.1 client for one authorization server. Cheap to clone.
+///
+/// Its methods, by where they are written (`tests/boundary.rs` keeps this list complete):
+///
+/// | method | module | I/O |
+/// |---|---|---|
+/// | [`OAuthClient::new`], [`OAuthClient::config`] | `lib.rs` | none |
+/// | [`OAuthClient::start_authorization`] | `authorize.rs` | none |
+/// | [`OAuthClient::validate_callback`] | `callback.rs` | none |
+/// | [`OAuthClient::code_exchange_request`], [`OAuthClient::refresh_request`] | `token.rs` | none |
+/// | [`OAuthClient::revocation_request`], [`OAuthClient::logout_url`] | `oidc/endpoints.rs` | none |
+/// | [`OAuthClient::pending_key`], [`OAuthClient::flight_key`], [`OAuthClient::for_discovery`] | `engine.rs` | none (the flows are [`engine::Flow`]) |
+/// | `handle_callback`, `exchange_code`, `refresh`, `login`, `handle_redirect_callback`, `discover`, `userinfo`, `revoke` | `io/mod.rs` | wasm32: the engine's flows, driven through `fetch`, WebCrypto and the window |
 #[derive(Clone, Debug)]
 pub struct OAuthClient {
     pub(crate) config: ClientConfig,

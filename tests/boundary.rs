@@ -322,3 +322,54 @@ fn no_import_cycle_among_modules() {
         visit(m, &graph, &mut Vec::new(), &mut done);
     }
 }
+
+/// Every public method of `OAuthClient`, wherever its `impl` block is, is listed in the type's
+/// documentation (the one place to find them).
+#[test]
+fn the_client_documents_where_each_method_lives() {
+    let lib = read("src/lib.rs");
+    let doc_start = lib
+        .find("/// An OAuth 2.1 client for one authorization server.")
+        .unwrap();
+    let doc = &lib[doc_start..lib[doc_start..].find("pub struct OAuthClient").unwrap() + doc_start];
+    let mut files = vec![];
+    let mut dirs = vec![concat!(env!("CARGO_MANIFEST_DIR"), "/src").to_owned()];
+    while let Some(dir) = dirs.pop() {
+        for e in fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p.to_string_lossy().into_owned());
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    let mut found = 0;
+    for f in files {
+        let text = fs::read_to_string(&f).unwrap();
+        let text = text.split("#[cfg(test)]").next().unwrap();
+        let mut in_client = false;
+        for line in text.lines() {
+            if line.starts_with("impl") {
+                in_client = line.contains("OAuthClient {");
+            }
+            let Some(rest) = line
+                .strip_prefix("    pub fn ")
+                .or(line.strip_prefix("    pub async fn "))
+            else {
+                continue;
+            };
+            if in_client {
+                let name = &rest[..rest.find(['(', '<']).unwrap()];
+                found += 1;
+                assert!(
+                    doc.contains(&format!("[`OAuthClient::{name}`]"))
+                        || doc.contains(&format!("`{name}`")),
+                    "OAuthClient::{name} ({}) is missing from its documentation's method table",
+                    f.display()
+                );
+            }
+        }
+    }
+    assert!(found >= 19, "{found}");
+}

@@ -5,19 +5,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 pub(crate) use crate::json::object;
-use crate::json::{opt_uint, Json};
+use crate::json::{opt_bool, opt_uint, Json};
 use crate::{
     AuthorizationOptions, ClientAuth, ClientConfig, ClientSecret, Error, ErrorCode, PendingStorage,
     DEFAULT_TIMEOUT_MS,
 };
-
-fn opt_bool(o: &Json, name: &str, code: ErrorCode) -> Result<Option<bool>, Error> {
-    match o.get(name) {
-        None | Some(Json::Null) => Ok(None),
-        Some(Json::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(Error::client(code)),
-    }
-}
 
 /// A record of extra parameters: each value a string (one parameter) or an array of strings (the parameter
 /// repeated).
