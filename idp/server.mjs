@@ -2,7 +2,7 @@
 // login and consent pages, a public SPA client, a confidential client, one test account, refresh-token
 // rotation, CORS for the SPA origin, and provider profiles that present other providers' endpoint layouts.
 //
-//   startIdp({ port, profile, appOrigin, issuerOverride }) -> { issuer, profile, routes, log, close }
+//   startIdp({ port, profile, appOrigin, issuerOverride, accessTokenTtl }) -> { issuer, profile, routes, log, close }
 //   node idp/server.mjs [--profile auth0|workos|wso2|default] [--port N] [--app-origin URL]
 import http from "node:http";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
@@ -66,7 +66,7 @@ function publicJwks() {
   return { keys: [{ ...rsa, use: "sig", alg: "RS256", kid: `rs-${randomBytes(4).toString("hex")}` }, { ...ec, use: "sig", alg: "ES256", kid: `es-${randomBytes(4).toString("hex")}` }] };
 }
 
-export async function startIdp({ port = 0, profile = "default", appOrigin = "http://127.0.0.1:4401", issuerOverride } = {}) {
+export async function startIdp({ port = 0, profile = "default", appOrigin = "http://127.0.0.1:4401", issuerOverride, accessTokenTtl = 600 } = {}) {
   const prof = PROFILES[profile];
   if (!prof) throw new Error(`unknown profile ${profile}; one of ${Object.keys(PROFILES).join(", ")}`);
   const log = []; // every token/revocation request: { path, grant_type, client_id, auth }
@@ -143,7 +143,7 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
     // Refresh tokens whenever the client may use them (no prompt=consent needed), rotated on every use.
     issueRefreshToken: async (ctx, client) => client.grantTypeAllowed("refresh_token"),
     rotateRefreshToken: true,
-    ttl: { AccessToken: 600, IdToken: 600, AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600, RefreshToken: 3600 },
+    ttl: { AccessToken: accessTokenTtl, IdToken: 600, AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600, RefreshToken: 3600 },
     clientBasedCORS: (ctx, origin) => origin === appOrigin,
     renderError(ctx, out) {
       ctx.type = "html";
@@ -184,6 +184,7 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
       ctx.req.body = form.toString();
     }
     await next();
+    if (entry) entry.status = ctx.status;
     if (profile !== "auth0") return;
     // Auth0 accepts an `audience` and echoes it: remember it per code, add it to the token response.
     const loc = ctx.response.get("location");

@@ -37,6 +37,12 @@ export interface OAuthClientConfig {
   /** How long a pending authorization stays valid, in seconds. Default 600. */
   pendingTtlSeconds?: number;
   /**
+   * A managed session: `handleCallback()` keeps the token set, `getAccessToken()` returns an access token
+   * that is always fresh (refreshed `leewaySeconds` before it expires, one refresh at a time across the
+   * origin's tabs), `logout()` ends it. Off by default.
+   */
+  session?: SessionOptions | null | false;
+  /**
    * OpenID Connect: the provider's JWKS (needs `issuer`). With it, every ID token is verified (signature
    * and claims) on code exchange and refresh, `claims` is set, and an `openid` authorization must return an
    * ID token. Without it, `id_token` is passed through unverified. `OAuthClient.discover` sets it.
@@ -178,7 +184,7 @@ export type OAuthClientErrorCode =
   | "audience_mismatch" | "nonce_mismatch" | "subject_mismatch" | "id_token_expired"
   | "id_token_issued_in_future" | "auth_time_too_old" | "pkce_unsupported" | "missing_endpoint"
   // The sealing helpers (`seal.js`).
-  | "invalid_sealed_value" | "session_expired";
+  | "invalid_sealed_value" | "session_expired" | "no_session" | "invalid_session";
 
 /** Any failure other than a server's error response. */
 export interface OAuthClientError extends Error {
@@ -269,6 +275,30 @@ export interface OAuthClientCore {
   readonly metadata: ProviderMetadata;
 }
 
+/** Where a managed session is kept, and when its access token is refreshed. */
+export interface SessionOptions {
+  /**
+   * `"memory"` (the default: this page load, shared by this module's clients), `"session"` (this tab),
+   * `"shared"` (IndexedDB: every tab and worker of the origin, which then share one session and one
+   * refresh at a time; readable by any script of the origin), `"local"` (`localStorage`: shared too, but
+   * Chromium hands its writes to other tabs asynchronously, so a tab can read a session another tab just
+   * replaced; prefer `"shared"` when tabs refresh concurrently), or your own store.
+   */
+  storage?: "memory" | "session" | "shared" | "local" | SessionStore;
+  /** How long before `expires_at` the access token is refreshed, in seconds. Default 30. */
+  leewaySeconds?: number;
+}
+
+/** A caller-supplied session store (each method may return a promise). Throwing is `storage_unavailable`. */
+export interface SessionStore {
+  get(key: string): string | null | undefined | Promise<string | null | undefined>;
+  set(key: string, value: string): void | Promise<void>;
+  remove(key: string): void | Promise<void>;
+}
+
+/** The events of a managed session (plain `Event`s, dispatched on the client). */
+export type SessionEventType = "signedin" | "refreshed" | "refreshfailed" | "signedout";
+
 /** An OAuth 2.1 Authorization Code + PKCE client for one authorization server.
  *
  * The constructor only validates the configuration (`invalid_config`) and never touches storage, so it
@@ -276,11 +306,30 @@ export interface OAuthClientCore {
  * conveniences; the low-level methods (`startAuthorization`, `validateCallback`, `exchangeCode`,
  * `handleCallback(url, pending)`, `refresh`) run everywhere.
  */
-export class OAuthClient {
+export class OAuthClient extends EventTarget {
   /**
    * Validates the configuration. Throws `OAuthClientError` `invalid_config`.
    */
   constructor(config: OAuthClientConfig);
+  /**
+   * The managed session's access token (needs `session` in the config; `handleCallback()` starts the
+   * session): the kept one while fresh, else refreshed first. Concurrent calls share one refresh, in this
+   * page and (Web Locks) across tabs; after taking the lock the stored session is read again, so a tab
+   * that waited uses the token another tab just got. `no_session` before a sign-in; `invalid_session`
+   * for a stored value that is not this client's session (removed); `session_expired` when it expired
+   * without a refresh token; a refresh refused with `invalid_grant` ends the session (`signedout`, in
+   * every tab); other failures (`network_error`, `timeout`, 5xx) keep it for a later try.
+   */
+  getAccessToken(): Promise<string>;
+  /** The managed session's token set, refreshed like `getAccessToken()`. */
+  getSession(): Promise<TokenSet>;
+  /**
+   * Ends the managed session: its refresh token revoked where the provider has a revocation endpoint
+   * (best effort), the session removed here, and `signedout` told in every tab of the origin.
+   */
+  logout(): Promise<void>;
+  addEventListener(type: SessionEventType, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void;
+  removeEventListener(type: SessionEventType, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void;
   /**
    * Discovers the provider at `issuer` (OpenID Connect Discovery, then RFC 8414) and builds a client with
    * its endpoints. The document's `issuer` must equal `issuer` (`issuer_mismatch`), it must list `S256`

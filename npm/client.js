@@ -17,7 +17,8 @@ const EMPTY = new Uint8Array();
 const NULL = encoder.encode("null");
 // The core's operations and flows (`op` and `flow` in src/js/mod.rs, pinned by tests/boundary.rs).
 const INFO = 0, START = 1, VALIDATE = 2, PKCE = 3, ERROR = 4, LOGOUT = 5, FLIGHT = 6, BEGIN = 7, STEP = 8;
-const EXCHANGE = 0, CALLBACK = 1, REFRESH = 2, LOGIN = 3, DISCOVER = 4, USERINFO = 5, REVOKE = 6;
+const EXCHANGE = 0, CALLBACK = 1, REFRESH = 2, LOGIN = 3, DISCOVER = 4, USERINFO = 5, REVOKE = 6, SESSION = 7,
+  SIGN_OUT = 8, FORGET = 9;
 
 /**
  * The one conversion: the core's error JSON → an `Error` with `name`, `code` and the RFC fields (and, for a
@@ -72,18 +73,42 @@ const memory = new Map();
 /** The refreshes in flight, by the core's flight key (this module's, shared by its clients, as in Rust). */
 const flights = new Map();
 
-/** The storage a step names. */
-function storage(kind) {
+/** The origin's IndexedDB key-value store (opened once), for `storage: "shared"`. */
+let idb;
+function kv(mode, op) {
+  idb ??= new Promise((ok, fail) => {
+    const open = indexedDB.open("pkce-wasm", 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("kv");
+    open.onsuccess = () => ok(open.result);
+    open.onerror = () => fail(open.error);
+  }).catch((e) => {
+    idb = undefined;
+    throw e;
+  });
+  return idb.then((db) => new Promise((ok, fail) => {
+    const tx = db.transaction("kv", mode);
+    const request = op(tx.objectStore("kv"));
+    tx.oncomplete = () => ok(request.result);
+    tx.onerror = tx.onabort = () => fail(tx.error);
+  }));
+}
+
+/** The storage a step names: a `Storage`, IndexedDB, or the caller's session store (`get`, `set`, `remove`). */
+function storage(kind, ctx) {
+  if (kind === "shared") return { getItem: (k) => kv("readonly", (s) => s.get(k)), setItem: (k, v) => kv("readwrite", (s) => s.put(v, k)),
+    removeItem: (k) => kv("readwrite", (s) => s.delete(k)) };
+  if (kind === "custom") return { getItem: (k) => ctx.store.get(k), setItem: (k, v) => ctx.store.set(k, v), removeItem: (k) => ctx.store.remove(k) };
   if (kind === "memory") return { getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => memory.set(k, v),
     removeItem: (k) => memory.delete(k), key: (i) => [...memory.keys()][i] ?? null, length: memory.size };
   return globalThis.window[kind + "Storage"];
 }
 
 /**
- * Performs one step of the core and returns what came of it: `[input, body?, cause?]`. Failures are
- * reported by kind, never thrown: the core decides what they mean.
+ * Performs one step of the core for the client whose context is `ctx` (its event target, channel, store
+ * and the lock it holds) and returns what came of it: `[input, body?, cause?]`. Failures are reported by
+ * kind, never thrown: the core decides what they mean.
  */
-async function perform(s) {
+async function perform(s, ctx) {
   switch (s.do) {
     case "fetch": {
       let signal;
@@ -127,16 +152,21 @@ async function perform(s) {
       }
     }
     case "list":
+    case "read":
     case "store":
       try {
-        const store = storage(s.storage);
+        const store = storage(s.storage, ctx);
         if (s.do === "store") {
-          for (const key of s.remove) store.removeItem(key);
-          if (s.set) store.setItem(...s.set);
+          for (const key of s.remove) await store.removeItem(key);
+          if (s.set) await store.setItem(...s.set);
           return [["ok"]];
         }
         const entries = [];
-        for (let i = 0; i < store.length; i++) {
+        if (s.do === "read") {
+          const value = await store.getItem(s.key);
+          if (value != null) entries.push([s.key, String(value)]);
+        }
+        for (let i = 0; s.do === "list" && i < store.length; i++) {
           const key = store.key(i);
           if (key?.startsWith(s.prefix)) entries.push([key, store.getItem(key)]);
         }
@@ -144,6 +174,24 @@ async function perform(s) {
       } catch {
         return [["failed", "storage_unavailable"]];
       }
+    case "lock": {
+      // The origin's tabs share the lock; a closed tab's is released by the browser. Without Web Locks
+      // (Workers, Node) the page's own single flight is all there is.
+      const locks = globalThis.navigator?.locks;
+      if (!locks) return [["ok"]];
+      return new Promise((done) => {
+        const held = () => (done([["ok"]]), new Promise((release) => (ctx.release = release)));
+        locks.request(s.name, { signal: AbortSignal.timeout(s.timeoutMs) }, held).catch(() => done([["failed", "timeout"]]));
+      });
+    }
+    case "unlock":
+      ctx.release?.();
+      ctx.release = undefined;
+      return [["ok"]];
+    case "emit":
+      ctx.target.dispatchEvent(new Event(s.event));
+      if (s.broadcast) ctx.channel?.postMessage(s.event);
+      return [["ok"]];
     case "replace":
     case "navigate":
       try {
@@ -157,11 +205,20 @@ async function perform(s) {
   }
 }
 
-export class OAuthClient {
+export class OAuthClient extends EventTarget {
   #core;
   #info;
+  /** What the steps need of this client: its event target, its tabs' channel, the caller's store. */
+  #ctx = { target: this };
 
   constructor(config) {
+    super();
+    // The caller's session store stays here; the core hears only that there is one.
+    const store = config?.session?.storage;
+    if (store !== null && typeof store === "object") {
+      this.#ctx.store = store;
+      config = { ...config, session: { ...config.session, storage: "custom" } };
+    }
     // A rejected config makes a core that answers every call with its error, this first one included;
     // it is freed at once rather than left to the finalizer.
     this.#core = new Core(encoder.encode(arg(config)), discovering ?? NULL);
@@ -170,6 +227,13 @@ export class OAuthClient {
     } catch (e) {
       this.#core.free();
       throw e;
+    }
+    // A sign-out in another tab ends this tab's session too.
+    const name = this.#info.channel;
+    if (name && typeof BroadcastChannel === "function") {
+      const channel = (this.#ctx.channel = new BroadcastChannel(name));
+      channel.onmessage = (m) => m.data === "signedout" && this.#run(FORGET, []).catch(() => {});
+      channel.unref?.(); // Node: an open channel must not keep the process alive
     }
   }
 
@@ -252,12 +316,42 @@ export class OAuthClient {
     await this.#run(REVOKE, [typeof token === "string" ? token : "", arg(options)]);
   }
 
+  /**
+   * The managed session's access token, refreshed shortly before it expires: one refresh at a time in
+   * this page and, through the Web Locks API, across the origin's tabs.
+   */
+  async getAccessToken() {
+    return (await this.getSession()).access_token;
+  }
+
+  /** The managed session's token set, refreshed like `getAccessToken()`. */
+  getSession() {
+    const key = "session\n" + this.#info.channel;
+    let shared = flights.get(key);
+    if (!shared) {
+      flights.set(key, (shared = this.#run(SESSION, [])));
+      const done = () => flights.delete(key);
+      shared.then(done, done);
+    }
+    return shared;
+  }
+
+  /** Ends the managed session: its refresh token revoked where configured, the session removed, every tab told. */
+  async logout() {
+    await this.#run(SIGN_OUT, []);
+  }
+
   /** Runs flow `flow` of the core to its end: each step performed, and what came of it handed back. */
   async #run(flow, args) {
     let step = JSON.parse(this.#call(BEGIN, [flow, now(), ...args]));
-    while (step.do !== "done") {
-      const [input, body, cause] = await perform(step);
-      step = JSON.parse(call(STEP, [step.id, now(), ...input], body, this.#core, cause));
+    const ctx = { ...this.#ctx };
+    try {
+      while (step.do !== "done") {
+        const [input, body, cause] = await perform(step, ctx);
+        step = JSON.parse(call(STEP, [step.id, now(), ...input], body, this.#core, cause));
+      }
+    } finally {
+      ctx.release?.(); // a lock never outlives its flow
     }
     return step.value;
   }

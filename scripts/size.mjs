@@ -6,18 +6,19 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 const entries = [
   {
-    // The OAuth 2.1 client (no OpenID Connect, no sealing helpers). The budget is the size measured once
-    // the decision engine took over the flows the shell used to run (2026-12-03: 26,561 B, +4.9 KB), plus
-    // 1%: it holds the line until the size issue (#15) lowers it to its 9,700 B target.
+    // The OAuth 2.1 client (no OpenID Connect, no sealing helpers). The budget is the size measured on
+    // 2026-12-03 (29,826 B) plus 1%: the decision engine took over the flows the shell used to run
+    // (+4.9 KB) and managed sessions came (+3.3 KB). It holds the line until the size issue (#15) lowers
+    // it to its 9,700 B target.
     name: "pkce-wasm/oauth",
-    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET_OAUTH ?? 26_880),
+    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET_OAUTH ?? 30_120),
     files: ["pkg/oauth/pkce_wasm_bg.wasm", "pkg/oauth/pkce_wasm.js", "pkg/oauth/client.js", "pkg/oauth/index.js"],
   },
   {
     // Everything: OpenID Connect and the sealing helpers too (before any tree shaking of the latter).
     name: "pkce-wasm",
-    // Measured 34,934 B on 2026-12-03 (see above); #15's target is 14,000 B.
-    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET ?? 35_300),
+    // Measured 38,371 B on 2026-12-03 (see above), plus 1%; #15's target is 14,000 B.
+    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET ?? 38_750),
     files: ["pkg/pkce_wasm_bg.wasm", "pkg/pkce_wasm.js", "pkg/client.js", "pkg/index.js", "pkg/seal.js"],
   },
 ];

@@ -66,7 +66,7 @@ tsc -p tests/types
 log "JS tests against pkg/ (node --test)"
 node --test tests/js/*.test.mjs
 log "JS tests and adversarial cases against pkce-wasm/oauth (pkg/oauth/, no OpenID Connect)"
-PKCE_WASM_ENTRY=oauth/ node --test --test-concurrency=1 tests/js/api.test.mjs tests/adversarial/*.test.mjs
+PKCE_WASM_ENTRY=oauth/ node --test --test-concurrency=1 tests/js/api.test.mjs tests/js/session.test.mjs tests/adversarial/*.test.mjs
 
 log "adversarial: hostile callbacks, token endpoints, refreshes and storage, in Node and headless Chromium"
 node --test --test-concurrency=1 tests/adversarial/*.test.mjs

@@ -74,7 +74,40 @@ pub enum PendingStorage {
     /// Not persisted (lost on reload), so only for flows that stay in the page: per wasm instance (shared
     /// by the clients in it), in JavaScript and in Rust.
     Memory,
+    /// The origin's IndexedDB (the JavaScript driver; managed sessions only): shared by every tab and
+    /// worker of the origin, and consistent across them, which `Local` is not (Chromium hands
+    /// `localStorage` writes to other tabs asynchronously, so a tab may read the session another tab
+    /// just replaced). The one to use when several tabs refresh one session.
+    Shared,
+    /// The caller's own store (the JavaScript `session.storage` object: `get`, `set`, `remove`, each
+    /// may return a promise). Managed sessions only; the Rust driver has none (`storage_unavailable`).
+    Custom,
 }
+
+/// A managed session (JavaScript `getAccessToken()`, Rust `OAuthClient::access_token`): the token set
+/// kept by the client after the callback, and an access token refreshed shortly before it expires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SessionConfig {
+    /// Where the session is kept: [`PendingStorage::Memory`] by default (this page load); `Shared`
+    /// (IndexedDB) shares it and its refreshes across the origin's tabs, at the risk of any script of
+    /// the origin reading it (as with `Local`, which is not consistent across tabs, see `Shared`).
+    pub storage: PendingStorage,
+    /// How long before `expires_at` the access token counts as expired and is refreshed.
+    pub leeway_seconds: u64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            storage: PendingStorage::Memory,
+            leeway_seconds: DEFAULT_SESSION_LEEWAY_SECONDS,
+        }
+    }
+}
+
+/// The default [`SessionConfig::leeway_seconds`].
+pub const DEFAULT_SESSION_LEEWAY_SECONDS: u64 = 30;
 
 impl PendingStorage {
     /// The configuration spelling: `session`, `local` or `memory`.
@@ -83,6 +116,8 @@ impl PendingStorage {
             PendingStorage::Session => "session",
             PendingStorage::Local => "local",
             PendingStorage::Memory => "memory",
+            PendingStorage::Shared => "shared",
+            PendingStorage::Custom => "custom",
         }
     }
 }
@@ -130,6 +165,8 @@ pub struct ClientConfig {
     pub revocation_endpoint: Option<String>,
     /// Leeway for the ID token's `exp`, `iat` and `auth_time`, in seconds.
     pub clock_tolerance_seconds: u64,
+    /// A managed session, when the client keeps one.
+    pub session: Option<SessionConfig>,
 }
 
 impl ClientConfig {
@@ -159,6 +196,7 @@ impl ClientConfig {
             end_session_endpoint: None,
             revocation_endpoint: None,
             clock_tolerance_seconds: DEFAULT_CLOCK_TOLERANCE_SECONDS,
+            session: None,
         }
     }
 
@@ -191,6 +229,10 @@ impl ClientConfig {
             .all(|u| u.as_deref().is_none_or(|u| check_url(u, UrlKind::Endpoint)))
             && self.timeout_ms > 0
             && self.pending_ttl_seconds > 0
+            && !matches!(
+                self.storage,
+                PendingStorage::Custom | PendingStorage::Shared
+            )
             && check_extra(
                 &self.extra_authorization_params,
                 &RESERVED_AUTHORIZATION_PARAMS,

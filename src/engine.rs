@@ -57,6 +57,9 @@ use crate::{
     PendingAuthorization, PendingStorage, RefreshToken, TokenSet,
 };
 
+/// The prefix of the storage key of a managed session: `pkce-wasm:session:<client id>`.
+pub const SESSION_KEY_PREFIX: &str = "pkce-wasm:session:";
+
 /// The prefix of the storage keys of pending authorizations: `pkce-wasm:pending:<client id>:<state>`
 /// (the npm package and the Rust API share them, so a page may start with one and finish with the other).
 pub const PENDING_KEY_PREFIX: &str = "pkce-wasm:pending:";
@@ -93,6 +96,34 @@ pub enum Step {
         /// A key and value to set.
         set: Option<(String, String)>,
     },
+    /// Read the entry `key` of `storage`; answer [`Input::Entries`] with it (none when absent), or
+    /// `storage_unavailable`.
+    Read {
+        /// The storage.
+        storage: PendingStorage,
+        /// The key.
+        key: String,
+    },
+    /// Take the lock `name`, shared by the origin's tabs (the Web Locks API), waiting at most
+    /// `timeout_ms`; answer [`Input::Ok`] once held (also where the host has no such locks: then the
+    /// driver's own single-flight is all there is), or `timeout`. Held until [`Step::Unlock`].
+    Lock {
+        /// The lock's name.
+        name: String,
+        /// The longest wait.
+        timeout_ms: u32,
+    },
+    /// Release the lock of this flow's [`Step::Lock`]; answer [`Input::Ok`].
+    Unlock,
+    /// Tell the application (the client's event listeners); with `broadcast`, also this client in the
+    /// origin's other tabs (a `BroadcastChannel` named by [`OAuthClient::channel`]), which answer with
+    /// [`Flow::forget`]. Answer [`Input::Ok`].
+    Emit {
+        /// What happened.
+        event: Event,
+        /// Whether the other tabs hear it too.
+        broadcast: bool,
+    },
     /// Replace the current history entry's URL with this one (`history.replaceState`, keeping its
     /// state); answer [`Input::Ok`], or `unsupported_environment`.
     Replace(String),
@@ -101,6 +132,33 @@ pub enum Step {
     Navigate(String),
     /// The flow is finished.
     Done(Output),
+}
+
+/// What a managed session tells the application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A sign-in completed and its session is kept.
+    SignedIn,
+    /// The access token was refreshed.
+    Refreshed,
+    /// A refresh failed (the session is kept, unless the grant is gone: then [`Event::SignedOut`]
+    /// follows).
+    RefreshFailed,
+    /// The session ended (sign-out, or a grant the server no longer honours).
+    SignedOut,
+}
+
+impl Event {
+    /// The event's name (JavaScript: the `type` of the event the client dispatches).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::SignedIn => "signedin",
+            Event::Refreshed => "refreshed",
+            Event::RefreshFailed => "refreshfailed",
+            Event::SignedOut => "signedout",
+        }
+    }
 }
 
 /// A signature to verify through WebCrypto.
@@ -152,11 +210,31 @@ pub enum Output {
 /// A flow under way. Create one with a constructor, which also returns its first [`Step`], and feed
 /// each step's outcome to [`Flow::resume`] with the same client, until a [`Step::Done`] or an error.
 #[derive(Debug)]
-pub struct Flow(State);
+pub struct Flow(State, Guard);
+
+/// What a flow holds that an error must release first: the session lock (and the session key, for a
+/// refresh whose grant is gone).
+#[derive(Debug, Default, Clone, Copy)]
+struct Guard {
+    /// The session lock is held.
+    locked: bool,
+    /// The session's refresh request went out.
+    refreshing: bool,
+}
 
 #[derive(Debug)]
 enum State {
     Finished,
+    /// These steps (in reverse order), whatever each comes to, then this outcome.
+    Sequence(Box<(Vec<Step>, Result<Output, Error>)>),
+    /// Waiting for the stored session (`locked`: read again under the lock).
+    SessionRead {
+        locked: bool,
+    },
+    SessionLocking,
+    LogoutRead,
+    #[cfg(feature = "oidc")]
+    LogoutRevoked,
     Tokens(TokenWait),
     #[cfg(feature = "oidc")]
     Jwks(Box<Signed>),
@@ -209,6 +287,8 @@ struct TokenWait {
     max_age: Option<u64>,
     /// The session's ID token and its claims (a refresh).
     kept: Option<(IdToken, Option<IdTokenClaims>)>,
+    /// What to do with the tokens: return them, or keep them as the session first (and tell).
+    save: Option<Event>,
 }
 
 /// A token set whose new ID token's claims passed, waiting for its signature.
@@ -218,6 +298,7 @@ struct Signed {
     tokens: TokenSet,
     jws: Jws,
     claims: IdTokenClaims,
+    save: Option<Event>,
 }
 
 fn fail<T>(code: ErrorCode) -> Result<T, Error> {
@@ -282,6 +363,88 @@ impl OAuthClient {
             .collect()
     }
 
+    /// The key of the managed session (also its lock's and its broadcast channel's name).
+    pub fn session_key(&self) -> String {
+        let mut key = String::from(SESSION_KEY_PREFIX);
+        key.push_str(&self.config.client_id);
+        key
+    }
+
+    /// The `BroadcastChannel` this client's tabs tell each other a sign-out on.
+    pub fn channel(&self) -> String {
+        self.session_key()
+    }
+
+    fn session_config(&self) -> Result<crate::SessionConfig, Error> {
+        self.config
+            .session
+            .ok_or(Error::client(ErrorCode::InvalidConfig))
+    }
+
+    fn read_session(&self) -> Result<Step, Error> {
+        Ok(Step::Read {
+            storage: self.session_config()?.storage,
+            key: self.session_key(),
+        })
+    }
+
+    fn forget_session(&self) -> Step {
+        self.store(alloc::vec![self.session_key()], None)
+            .with_storage(self.config.session)
+    }
+
+    /// A stored session, read back: this client's, of this version, a valid token set; an OpenID
+    /// Connect client's claims decoded again from its ID token (never taken from storage).
+    fn parse_session(&self, text: &str) -> Option<TokenSet> {
+        let v = crate::json::parse(text.as_bytes())?;
+        let version = matches!(v.get("v"), Some(crate::json::Json::Number(n)) if n == "1");
+        if !version || v.str("client") != Some(self.config.client_id.as_str()) {
+            return None;
+        }
+        #[allow(unused_mut)]
+        let mut tokens = TokenSet::from_value(v.get("tokens")?)?;
+        #[cfg(feature = "oidc")]
+        if let (Some(t), Some(_)) = (&tokens.id_token, &self.config.jwks_uri) {
+            tokens.claims = Some(IdTokenClaims::from_jws(&parse_jws(t).ok()?).ok()?);
+        }
+        Some(tokens)
+    }
+
+    fn session_json(&self, tokens: &TokenSet) -> String {
+        let mut o = crate::json::ObjectWriter::new();
+        o.uint("v", 1)
+            .str("client", &self.config.client_id)
+            .raw("tokens", &tokens.to_json());
+        o.finish()
+    }
+
+    /// The tokens, returned, or first kept as the session (and told).
+    fn keep(&self, tokens: TokenSet, save: Option<Event>) -> Result<(Flow, Step), Error> {
+        let Some(event) = save else {
+            return done(Output::Tokens(tokens));
+        };
+        let set = Some((self.session_key(), self.session_json(&tokens)));
+        let store = self
+            .store(Vec::new(), set)
+            .with_storage(self.config.session);
+        let tell = Step::Emit {
+            event,
+            broadcast: false,
+        };
+        let sequence = State::Sequence(Box::new((alloc::vec![tell], Ok(Output::Tokens(tokens)))));
+        then(sequence, store)
+    }
+
+    /// The session removed and the sign-out told, here and in the other tabs.
+    fn end_session(&self) -> Result<(Flow, Step), Error> {
+        let tell = Step::Emit {
+            event: Event::SignedOut,
+            broadcast: true,
+        };
+        let sequence = State::Sequence(Box::new((alloc::vec![tell], Ok(Output::Unit))));
+        then(sequence, self.forget_session())
+    }
+
     fn list(&self) -> Step {
         Step::List {
             storage: self.config.storage,
@@ -330,11 +493,12 @@ impl Flow {
         let request =
             client.code_exchange_request_unchecked(&AuthorizationCode::new(code), pending);
         Ok((
-            Flow(State::Tokens(TokenWait {
+            Flow::at(State::Tokens(TokenWait {
                 refresh_token: None,
                 nonce: pending.nonce.clone(),
                 max_age: pending.max_age,
                 kept: None,
+                save: None,
             })),
             client.post(request),
         ))
@@ -363,11 +527,12 @@ impl Flow {
         let rt = RefreshToken::new(refresh_token);
         let request = client.refresh_request(&rt, scope);
         Ok((
-            Flow(State::Tokens(TokenWait {
+            Flow::at(State::Tokens(TokenWait {
                 refresh_token: Some(rt),
                 nonce: None,
                 max_age: None,
                 kept: id_token.map(|t| (t, claims)),
+                save: None,
             })),
             client.post(request),
         ))
@@ -382,7 +547,7 @@ impl Flow {
         now: u64,
     ) -> Result<(Flow, Step), Error> {
         let pending = client.start_authorization(options, now)?;
-        Ok((Flow(State::LoginListed(pending)), client.list()))
+        Ok((Flow::at(State::LoginListed(pending)), client.list()))
     }
 
     /// The callback page. With `from_address_bar`, `href` is the window's URL and the address bar is
@@ -405,7 +570,7 @@ impl Flow {
         };
         if from_address_bar {
             let clean = strip_callback_params(href);
-            return Ok((Flow(State::CallbackReplaced(cb)), Step::Replace(clean)));
+            return Ok((Flow::at(State::CallbackReplaced(cb)), Step::Replace(clean)));
         }
         Flow::after_replace(client, cb, now)
     }
@@ -419,7 +584,7 @@ impl Flow {
                     href: cb.href,
                     state,
                 };
-                Ok((Flow(flow), client.list()))
+                Ok((Flow::at(flow), client.list()))
             }
         }
     }
@@ -431,7 +596,42 @@ impl Flow {
         now: u64,
     ) -> Result<(Flow, Step), Error> {
         let v = client.validate_callback(href, pending, now)?;
-        Flow::exchange(client, v.code().secret(), pending)
+        let (mut flow, step) = Flow::exchange(client, v.code().secret(), pending)?;
+        if let (State::Tokens(w), Some(_)) = (&mut flow.0, &client.config.session) {
+            w.save = Some(Event::SignedIn);
+        }
+        Ok((flow, step))
+    }
+
+    /// The managed session's access token: the stored token set while its access token is fresh
+    /// (`expires_at` more than the leeway away, or unknown), else refreshed under the session lock
+    /// (shared by the origin's tabs), after reading the session again there (another tab may have
+    /// refreshed it meanwhile). The refreshed set is stored (keeping the ID token and claims when the
+    /// response has none) before it is returned. A refresh the server refuses with `invalid_grant` ends
+    /// the session (signed out, in every tab); any other failure keeps it. `no_session` without one,
+    /// `invalid_session` for a stored value that is not this client's session (it is removed),
+    /// `session_expired` for an expired one that cannot be refreshed. Ends with [`Output::Tokens`].
+    pub fn access_token(client: &OAuthClient) -> Result<(Flow, Step), Error> {
+        let step = client.read_session()?;
+        Ok((Flow::at(State::SessionRead { locked: false }), step))
+    }
+
+    /// Sign-out: the session's refresh token revoked where the provider has a revocation endpoint
+    /// (best effort), the session removed, and [`Event::SignedOut`] told here and in the other tabs.
+    pub fn logout(client: &OAuthClient) -> Result<(Flow, Step), Error> {
+        let step = client.read_session()?;
+        Ok((Flow::at(State::LogoutRead), step))
+    }
+
+    /// Another tab signed out: the session kept here goes too, and [`Event::SignedOut`] is told here.
+    pub fn forget(client: &OAuthClient) -> Result<(Flow, Step), Error> {
+        client.read_session()?;
+        let tell = Step::Emit {
+            event: Event::SignedOut,
+            broadcast: false,
+        };
+        let sequence = State::Sequence(Box::new((alloc::vec![tell], Ok(Output::Unit))));
+        Ok((Flow::at(sequence), client.forget_session()))
     }
 
     /// Discovers the provider at `issuer` for `client`, whose configuration (with stand-in endpoints,
@@ -442,7 +642,7 @@ impl Flow {
         let urls = discovery_urls(issuer)?;
         let first = client.http(&urls[0], None, None);
         Ok((
-            Flow(State::Discovery {
+            Flow::at(State::Discovery {
                 issuer: String::from(issuer),
                 urls,
                 tried: 1,
@@ -477,7 +677,7 @@ impl Flow {
         let mut authorization = String::from("Bearer ");
         authorization.push_str(access_token);
         let request = client.http(url, Some(authorization), None);
-        Ok((Flow(State::Userinfo(subject)), Step::Fetch(request)))
+        Ok((Flow::at(State::Userinfo(subject)), Step::Fetch(request)))
     }
 
     /// Revokes a token (RFC 7009), authenticated like token requests. Ends with [`Output::Unit`].
@@ -488,7 +688,7 @@ impl Flow {
         token_type_hint: Option<&str>,
     ) -> Result<(Flow, Step), Error> {
         let request = client.revocation_request(token, token_type_hint)?;
-        Ok((Flow(State::Revocation), client.post(request)))
+        Ok((Flow::at(State::Revocation), client.post(request)))
     }
 
     /// Resumes the flow with the outcome of its last step, at `now` (unix seconds). `jwks` is the
@@ -502,15 +702,124 @@ impl Flow {
         input: Input,
     ) -> Result<Step, Error> {
         let state = core::mem::replace(&mut self.0, State::Finished);
-        let (next, step) = state.resume(client, jwks, now, input)?;
-        self.0 = next.0;
-        Ok(step)
+        let outcome = state.resume(client, jwks, now, input);
+        self.settle(client, outcome)
     }
+
+    fn at(state: State) -> Flow {
+        Flow(state, Guard::default())
+    }
+
+    /// Takes the next state, and releases the session lock before the flow ends: a result waits for the
+    /// unlock; an error after the refresh went out first tells (and, when the grant is gone, ends the
+    /// session).
+    fn settle(
+        &mut self,
+        client: &OAuthClient,
+        outcome: Result<(Flow, Step), Error>,
+    ) -> Result<Step, Error> {
+        let result = match outcome {
+            Ok((next, step)) => {
+                self.0 = next.0;
+                self.1.locked |= next.1.locked;
+                self.1.refreshing |= next.1.refreshing;
+                match step {
+                    Step::Done(output) if self.1.locked => Ok(output),
+                    step => return Ok(step),
+                }
+            }
+            Err(e) if self.1.locked => Err(e),
+            Err(e) => return Err(e),
+        };
+        let mut steps = alloc::vec![Step::Unlock];
+        if let (Err(e), true) = (&result, self.1.refreshing) {
+            if e.code() == "invalid_grant" {
+                steps.push(Step::Emit {
+                    event: Event::SignedOut,
+                    broadcast: true,
+                });
+            }
+            steps.push(Step::Emit {
+                event: Event::RefreshFailed,
+                broadcast: false,
+            });
+            if e.code() == "invalid_grant" {
+                steps.push(client.forget_session());
+            }
+        }
+        self.1 = Guard::default();
+        let first = steps.pop().unwrap_or(Step::Unlock);
+        self.0 = State::Sequence(Box::new((steps, result)));
+        Ok(first)
+    }
+}
+
+impl Step {
+    /// A storage step on the session's storage instead of the pending authorizations'.
+    fn with_storage(mut self, session: Option<crate::SessionConfig>) -> Step {
+        if let (Step::Store { storage, .. }, Some(s)) = (&mut self, session) {
+            *storage = s.storage;
+        }
+        self
+    }
+}
+
+/// The stored session, read (under the lock when `locked`): fresh, refreshed, or why not.
+fn session_read(
+    client: &OAuthClient,
+    now: u64,
+    locked: bool,
+    entries: &[(String, String)],
+) -> Result<(Flow, Step), Error> {
+    let key = client.session_key();
+    let Some((_, text)) = entries.iter().find(|(k, _)| *k == key) else {
+        return fail(ErrorCode::NoSession);
+    };
+    let Some(tokens) = client.parse_session(text) else {
+        let e = Err(Error::client(ErrorCode::InvalidSession));
+        return then(
+            State::Sequence(Box::new((Vec::new(), e))),
+            client.forget_session(),
+        );
+    };
+    let leeway = client.session_config()?.leeway_seconds;
+    if tokens
+        .expires_at
+        .is_none_or(|at| now.saturating_add(leeway) < at)
+    {
+        return done(Output::Tokens(tokens));
+    }
+    let Some(rt) = tokens.refresh_token.clone() else {
+        return then(
+            State::Sequence(Box::new((
+                alloc::vec![Step::Emit {
+                    event: Event::SignedOut,
+                    broadcast: true,
+                }],
+                Err(Error::client(ErrorCode::SessionExpired)),
+            ))),
+            client.forget_session(),
+        );
+    };
+    if !locked {
+        let lock = Step::Lock {
+            name: client.session_key(),
+            timeout_ms: client.config.timeout_ms,
+        };
+        return then(State::SessionLocking, lock);
+    }
+    let (mut flow, step) =
+        Flow::refresh(client, rt.secret(), None, tokens.id_token, tokens.claims)?;
+    if let State::Tokens(w) = &mut flow.0 {
+        w.save = Some(Event::Refreshed);
+    }
+    flow.1.refreshing = true;
+    Ok((flow, step))
 }
 
 /// The flow goes on with `state` after `step`.
 fn then(state: State, step: Step) -> Result<(Flow, Step), Error> {
-    Ok((Flow(state), step))
+    Ok((Flow::at(state), step))
 }
 
 fn done(output: Output) -> Result<(Flow, Step), Error> {
@@ -526,6 +835,19 @@ impl State {
         now: u64,
         input: Input,
     ) -> Result<(Flow, Step), Error> {
+        // A sequence goes on whatever each step came to (telling and cleaning up are housekeeping).
+        if let State::Sequence(seq) = self {
+            let (mut steps, result) = *seq;
+            return match steps.pop() {
+                Some(step) => then(State::Sequence(Box::new((steps, result))), step),
+                None => done(result?),
+            };
+        }
+        // A revocation on sign-out is best effort: the session ends locally whatever it came to.
+        #[cfg(feature = "oidc")]
+        if let State::LogoutRevoked = self {
+            return client.end_session();
+        }
         // Cleaning up is housekeeping: its failure must not hide the real outcome.
         if let State::CallbackCleaned(outcome) = self {
             let (href, pending) = outcome?;
@@ -563,10 +885,13 @@ impl State {
                     return fail(ErrorCode::IdTokenSignature);
                 }
                 let Signed {
-                    mut tokens, claims, ..
+                    mut tokens,
+                    claims,
+                    save,
+                    ..
                 } = *s;
                 tokens.claims = Some(claims);
-                done(Output::Tokens(tokens))
+                client.keep(tokens, save)
             }
             #[cfg(feature = "oidc")]
             (
@@ -659,6 +984,37 @@ impl State {
                     client.store(stale, None),
                 )
             }
+            (State::SessionRead { locked }, Input::Entries(entries)) => {
+                session_read(client, now, locked, &entries)
+            }
+            (State::SessionLocking, Input::Ok) => {
+                let step = client.read_session()?;
+                let flow = Flow(
+                    State::SessionRead { locked: true },
+                    Guard {
+                        locked: true,
+                        refreshing: false,
+                    },
+                );
+                Ok((flow, step))
+            }
+            (State::LogoutRead, Input::Entries(entries)) => {
+                let key = client.session_key();
+                let tokens = entries
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .and_then(|(_, v)| client.parse_session(v));
+                #[cfg(feature = "oidc")]
+                if let (Some(rt), Some(_)) = (
+                    tokens.as_ref().and_then(|t| t.refresh_token.as_ref()),
+                    &client.config.revocation_endpoint,
+                ) {
+                    let request = client.revocation_request(rt.secret(), Some("refresh_token"))?;
+                    return then(State::LogoutRevoked, client.post(request));
+                }
+                let _ = tokens;
+                client.end_session()
+            }
             // An input the step did not ask for: a driver bug, refused.
             _ => fail(ErrorCode::InvalidConfig),
         }
@@ -722,6 +1078,7 @@ fn tokens(
                     tokens,
                     jws,
                     claims,
+                    save: w.save,
                 });
                 let cached = jwks
                     .as_deref()
@@ -739,7 +1096,7 @@ fn tokens(
     }
     #[cfg(not(feature = "oidc"))]
     tokens.keep_id_token(kept.as_ref(), kept_claims);
-    done(Output::Tokens(tokens))
+    client.keep(tokens, w.save)
 }
 
 #[cfg(feature = "oidc")]

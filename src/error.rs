@@ -114,8 +114,13 @@ error_codes! {
     /// A sealed value (`openPending`, `openSession` of the JavaScript sealing helpers) does not open:
     /// tampered, sealed with another secret or for another kind. Only the JavaScript helpers use it.
     InvalidSealedValue = "invalid_sealed_value", "the sealed value is invalid";
-    /// A sealed session is past its lifetime or `maxAgeSeconds` (the JavaScript `openSession`).
-    SessionExpired = "session_expired", "the sealed value has expired";
+    /// A managed session can no longer give an access token (it expired without a refresh token), or a
+    /// sealed session is past its lifetime or `maxAgeSeconds` (the JavaScript `openSession`).
+    SessionExpired = "session_expired", "the session has expired";
+    /// There is no managed session (`getAccessToken()` before a sign-in, or after a sign-out).
+    NoSession = "no_session", "there is no session: sign in first";
+    /// The stored session is malformed, of another version or of another client (it is removed).
+    InvalidSession = "invalid_session", "the stored session is malformed or belongs to another client";
 }
 
 /// An RFC 6749 error response (§4.1.2.1 from the authorization endpoint, §5.2 from the token endpoint).

@@ -100,9 +100,9 @@ pub mod js;
 pub use authorize::{AuthorizationOptions, PendingAuthorization};
 pub use callback::{callback_state, strip_callback_params, ValidatedCallback, CALLBACK_PARAMS};
 pub use config::{
-    ClientAuth, ClientConfig, PendingStorage, DEFAULT_CLOCK_TOLERANCE_SECONDS,
-    DEFAULT_PENDING_TTL_SECONDS, DEFAULT_TIMEOUT_MS, RESERVED_AUTHORIZATION_PARAMS,
-    RESERVED_TOKEN_PARAMS,
+    ClientAuth, ClientConfig, PendingStorage, SessionConfig, DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    DEFAULT_PENDING_TTL_SECONDS, DEFAULT_SESSION_LEEWAY_SECONDS, DEFAULT_TIMEOUT_MS,
+    RESERVED_AUTHORIZATION_PARAMS, RESERVED_TOKEN_PARAMS,
 };
 pub use error::{Error, ErrorCode, ErrorResponse, MAX_ERROR_FIELD_LEN};
 pub use http::{HttpRequest, HttpResponse};
@@ -131,8 +131,8 @@ pub use types::{
 /// | [`OAuthClient::validate_callback`] | `callback.rs` | none |
 /// | [`OAuthClient::code_exchange_request`], [`OAuthClient::refresh_request`] | `token.rs` | none |
 /// | [`OAuthClient::revocation_request`], [`OAuthClient::logout_url`] | `oidc/endpoints.rs` | none |
-/// | [`OAuthClient::pending_key`], [`OAuthClient::flight_key`], [`OAuthClient::for_discovery`] | `engine.rs` | none (the flows are [`engine::Flow`]) |
-/// | `handle_callback`, `exchange_code`, `refresh`, `login`, `handle_redirect_callback`, `discover`, `userinfo`, `revoke` | `io/mod.rs` | wasm32: the engine's flows, driven through `fetch`, WebCrypto and the window |
+/// | [`OAuthClient::pending_key`], [`OAuthClient::flight_key`], [`OAuthClient::session_key`], [`OAuthClient::channel`], [`OAuthClient::for_discovery`] | `engine.rs` | none (the flows are [`engine::Flow`]) |
+/// | `handle_callback`, `exchange_code`, `refresh`, `login`, `handle_redirect_callback`, `session`, `access_token`, `logout`, `discover`, `userinfo`, `revoke` | `io/mod.rs` | wasm32: the engine's flows, driven through `fetch`, WebCrypto and the window |
 #[derive(Clone, Debug)]
 pub struct OAuthClient {
     pub(crate) config: ClientConfig,

@@ -9,7 +9,7 @@ use crate::config::ClientAuth;
 use crate::encoding::{base64_standard, form_encode_into, FormSerializer};
 use crate::error::{Error, ErrorCode};
 use crate::http::{error_response, is_json_media_type};
-use crate::json::{self, Json};
+use crate::json::{self, Json, ObjectWriter};
 use crate::types::{AccessToken, AuthorizationCode, IdToken, IdTokenClaims, RefreshToken};
 use crate::OAuthClient;
 
@@ -63,6 +63,67 @@ pub struct TokenSet {
 }
 
 impl TokenSet {
+    /// The JSON text of the token set, with its RFC member names (and `claims`, the verified ID token's
+    /// claim set): the JavaScript API's `TokenSet`, and what a managed session stores. It holds the
+    /// tokens: keep it where only this user agent can read it.
+    pub fn to_json(&self) -> String {
+        let mut o = ObjectWriter::new();
+        o.str("access_token", self.access_token.secret())
+            .str("token_type", &self.token_type)
+            .opt_uint("expires_in", self.expires_in)
+            .opt_uint("expires_at", self.expires_at)
+            .opt_str(
+                "refresh_token",
+                self.refresh_token.as_ref().map(|r| r.secret()),
+            )
+            .opt_str("id_token", self.id_token.as_ref().map(|r| r.secret()))
+            .opt_str("scope", self.scope.as_deref());
+        if let Some(claims) = &self.claims {
+            // The payload's text, which the strict reader accepted: valid JSON.
+            o.raw("claims", &claims.json);
+        }
+        o.finish()
+    }
+
+    /// Reads what [`TokenSet::to_json`] wrote, strictly: a JSON object with a non-empty `access_token`
+    /// and `token_type`, the other members absent, `null` or of their type (`expires_*` integers). The
+    /// stored `claims` are not taken on trust: `claims` is `None` here (the engine decodes them again
+    /// from `id_token` for an OpenID Connect client). Anything else is `None`.
+    pub fn from_json(text: &str) -> Option<TokenSet> {
+        TokenSet::from_value(&json::parse(text.as_bytes())?)
+    }
+
+    pub(crate) fn from_value(v: &Json) -> Option<TokenSet> {
+        if !v.strings_typed(&[
+            "access_token",
+            "token_type",
+            "refresh_token",
+            "id_token",
+            "scope",
+        ]) {
+            return None;
+        }
+        let uint = |name| json::opt_uint(v, name, u64::MAX, ErrorCode::InvalidConfig).ok();
+        let (Some(at), Some(tt), Some(expires_in), Some(expires_at)) = (
+            v.str("access_token").filter(|s| !s.is_empty()),
+            v.str("token_type").filter(|s| !s.is_empty()),
+            uint("expires_in"),
+            uint("expires_at"),
+        ) else {
+            return None;
+        };
+        Some(TokenSet {
+            access_token: AccessToken::new(at),
+            token_type: String::from(tt),
+            expires_in,
+            expires_at,
+            refresh_token: v.str("refresh_token").map(RefreshToken::new),
+            id_token: v.str("id_token").map(IdToken::new),
+            scope: v.string("scope"),
+            claims: None,
+        })
+    }
+
     /// After a refresh whose response carries no ID token, keeps the session's ID token and its claims
     /// (RFC 6749 §6 and OIDC Core §12.2: the server may omit it). Returns whether the ID token is new (then
     /// it still has to be verified). The I/O methods and the npm package call it on every refresh; callers

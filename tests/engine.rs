@@ -507,3 +507,241 @@ fn single_flight_keys_name_the_endpoint_client_and_token() {
     assert_eq!(c.flight_key("RT"), "https://idp.example/token\nspa\nRT\n");
     assert_ne!(c.flight_key("RT"), c.flight_key("RT2"));
 }
+
+mod session {
+    use super::*;
+    use pkce_wasm::engine::{Event, SESSION_KEY_PREFIX};
+    use pkce_wasm::SessionConfig;
+
+    fn client() -> OAuthClient {
+        let mut c = config();
+        c.session = Some(SessionConfig::default());
+        OAuthClient::new(c).unwrap()
+    }
+
+    fn stored(expires_at: u64, rt: Option<&str>) -> String {
+        let rt = rt.map_or(String::new(), |r| format!(r#","refresh_token":"{r}""#));
+        format!(
+            r#"{{"v":1,"client":"spa","tokens":{{"access_token":"AT1","token_type":"bearer","expires_at":{expires_at}{rt}}}}}"#
+        )
+    }
+
+    /// Drives a flow: storage from `store`, fetches answered by `answers` in turn; returns the outcome
+    /// and a log of the steps.
+    fn drive(
+        c: &OAuthClient,
+        first: Result<(Flow, Step), Error>,
+        store: &mut Vec<(String, String)>,
+        answers: &mut Vec<Input>,
+    ) -> (Result<Output, Error>, Vec<String>) {
+        let mut log = Vec::new();
+        let (mut flow, mut step) = match first {
+            Ok(f) => f,
+            Err(e) => return (Err(e), log),
+        };
+        loop {
+            let input = match step {
+                Step::Done(output) => return (Ok(output), log),
+                Step::Read { key, .. } => {
+                    log.push("read".to_owned());
+                    Input::Entries(store.iter().filter(|(k, _)| *k == key).cloned().collect())
+                }
+                Step::Store { remove, set, .. } => {
+                    log.push(format!("store -{} +{}", remove.len(), set.is_some() as u8));
+                    store.retain(|(k, _)| {
+                        !remove.contains(k) && set.as_ref().is_none_or(|(s, _)| s != k)
+                    });
+                    store.extend(set);
+                    Input::Ok
+                }
+                Step::Lock { .. } => {
+                    log.push("lock".to_owned());
+                    Input::Ok
+                }
+                Step::Unlock => {
+                    log.push("unlock".to_owned());
+                    Input::Ok
+                }
+                Step::Emit { event, broadcast } => {
+                    log.push(format!(
+                        "emit {}{}",
+                        event.as_str(),
+                        if broadcast { "*" } else { "" }
+                    ));
+                    Input::Ok
+                }
+                Step::Fetch(r) => {
+                    log.push(format!("fetch {}", r.url));
+                    answers.remove(0)
+                }
+                other => panic!("unexpected {other:?}"),
+            };
+            match flow.resume(c, &mut None, NOW, input) {
+                Ok(next) => step = next,
+                Err(e) => return (Err(e), log),
+            }
+        }
+    }
+
+    fn key() -> String {
+        format!("{SESSION_KEY_PREFIX}spa")
+    }
+
+    fn access_token(out: Result<Output, Error>) -> Result<String, String> {
+        match out {
+            Ok(Output::Tokens(t)) => Ok(t.access_token.secret().to_owned()),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.code().to_owned()),
+        }
+    }
+
+    #[test]
+    fn the_callback_keeps_the_session_and_a_fresh_one_is_returned_as_is() {
+        let c = client();
+        let mut store = Vec::new();
+        let pending = c
+            .start_authorization(&AuthorizationOptions::default(), NOW)
+            .unwrap();
+        let href = format!(
+            "https://app.example/cb?code=C&state={}&iss=https%3A%2F%2Fidp.example",
+            pending.state.secret()
+        );
+        let first = Flow::callback(&c, &href, false, Some(pending), NOW);
+        let (out, log) = drive(&c, first, &mut store, &mut vec![json(200, TOKENS)]);
+        assert_eq!(access_token(out).unwrap(), "AT");
+        assert_eq!(
+            log,
+            [
+                "fetch https://idp.example/token",
+                "store -0 +1",
+                "emit signedin"
+            ]
+        );
+        assert_eq!(store[0].0, key());
+        // Fresh (60 s left, leeway 30): no lock, no request.
+        let (out, log) = drive(&c, Flow::access_token(&c), &mut store, &mut vec![]);
+        assert_eq!(access_token(out).unwrap(), "AT");
+        assert_eq!(log, ["read"]);
+        // Without a session configured, there is none to ask for.
+        assert_eq!(
+            code(Flow::access_token(&super::client()).unwrap_err()),
+            "invalid_config"
+        );
+    }
+
+    #[test]
+    fn a_stale_token_is_refreshed_under_the_lock_after_reading_again() {
+        let c = client();
+        let mut store = vec![(key(), stored(NOW + 10, Some("RT1")))];
+        let (out, log) = drive(
+            &c,
+            Flow::access_token(&c),
+            &mut store,
+            &mut vec![json(200, TOKENS)],
+        );
+        assert_eq!(access_token(out).unwrap(), "AT");
+        assert_eq!(
+            log,
+            [
+                "read",
+                "lock",
+                "read",
+                "fetch https://idp.example/token",
+                "store -0 +1",
+                "emit refreshed",
+                "unlock"
+            ]
+        );
+        assert!(
+            store[0].1.contains("RT2"),
+            "the rotated refresh token is kept"
+        );
+
+        // Another tab refreshed while this one waited for the lock: no request.
+        let mut store = [(key(), stored(NOW + 10, Some("RT1")))];
+        let (mut flow, _) = Flow::access_token(&c).unwrap();
+        let entries = |s: String| Input::Entries(vec![(key(), s)]);
+        let lock = flow
+            .resume(&c, &mut None, NOW, entries(stored(NOW + 10, Some("RT1"))))
+            .unwrap();
+        assert!(matches!(lock, Step::Lock { .. }));
+        flow.resume(&c, &mut None, NOW, Input::Ok).unwrap();
+        store[0].1 = stored(NOW + 3600, Some("RT2"));
+        let unlock = flow
+            .resume(&c, &mut None, NOW, entries(store[0].1.clone()))
+            .unwrap();
+        assert!(matches!(unlock, Step::Unlock));
+        let done = flow.resume(&c, &mut None, NOW, Input::Ok).unwrap();
+        assert!(matches!(done, Step::Done(Output::Tokens(_))));
+    }
+
+    #[test]
+    fn a_refused_grant_ends_the_session_and_other_failures_keep_it() {
+        let c = client();
+        let mut store = vec![(key(), stored(NOW, Some("RT1")))];
+        let refused = json(400, r#"{"error":"invalid_grant"}"#);
+        let (out, log) = drive(&c, Flow::access_token(&c), &mut store, &mut vec![refused]);
+        assert_eq!(access_token(out).unwrap_err(), "invalid_grant");
+        assert_eq!(
+            log,
+            [
+                "read",
+                "lock",
+                "read",
+                "fetch https://idp.example/token",
+                "store -1 +0",
+                "emit refreshfailed",
+                "emit signedout*",
+                "unlock"
+            ]
+        );
+        assert!(store.is_empty());
+
+        let mut store = vec![(key(), stored(NOW, Some("RT1")))];
+        let down = Input::Failed(pkce_wasm::ErrorCode::NetworkError);
+        let (out, log) = drive(&c, Flow::access_token(&c), &mut store, &mut vec![down]);
+        assert_eq!(access_token(out).unwrap_err(), "network_error");
+        assert_eq!(log[4..], ["emit refreshfailed", "unlock"]);
+        assert_eq!(store.len(), 1, "kept for a later try");
+
+        // Expired without a refresh token: the session ends.
+        let mut store = vec![(key(), stored(NOW, None))];
+        let (out, log) = drive(&c, Flow::access_token(&c), &mut store, &mut vec![]);
+        assert_eq!(access_token(out).unwrap_err(), "session_expired");
+        assert_eq!(log, ["read", "store -1 +0", "emit signedout*"]);
+    }
+
+    #[test]
+    fn a_garbage_or_foreign_session_is_a_typed_error_and_is_removed() {
+        let c = client();
+        for bad in [
+            "{".to_owned(),
+            stored(NOW + 999, None).replace(r#""v":1"#, r#""v":2"#),
+            stored(NOW + 999, None).replace(r#""client":"spa""#, r#""client":"other""#),
+            stored(NOW + 999, None).replace("AT1", ""),
+        ] {
+            let mut store = vec![(key(), bad.clone())];
+            let (out, log) = drive(&c, Flow::access_token(&c), &mut store, &mut vec![]);
+            assert_eq!(access_token(out).unwrap_err(), "invalid_session", "{bad}");
+            assert_eq!(log, ["read", "store -1 +0"]);
+            assert!(store.is_empty());
+        }
+        let (out, _) = drive(&c, Flow::access_token(&c), &mut Vec::new(), &mut vec![]);
+        assert_eq!(access_token(out).unwrap_err(), "no_session");
+    }
+
+    #[test]
+    fn sign_out_removes_the_session_and_tells_every_tab() {
+        let c = client();
+        let mut store = vec![(key(), stored(NOW + 999, Some("RT1")))];
+        let (out, log) = drive(&c, Flow::logout(&c), &mut store, &mut vec![]);
+        assert!(matches!(out, Ok(Output::Unit)));
+        assert_eq!(log, ["read", "store -1 +0", "emit signedout*"]);
+        // The other tabs forget theirs, and tell their page only.
+        let mut store = vec![(key(), stored(NOW + 999, Some("RT1")))];
+        let (_, log) = drive(&c, Flow::forget(&c), &mut store, &mut vec![]);
+        assert_eq!(log, ["store -1 +0", "emit signedout"]);
+        assert!(store.is_empty());
+        assert_eq!(Event::SignedOut.as_str(), "signedout");
+    }
+}

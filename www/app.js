@@ -5,7 +5,10 @@ const TOKENS = "pkce-wasm-demo:tokens";
 const OVERRIDES = "pkce-wasm-demo:config";
 const REFRESHES = "pkce-wasm-demo:refreshes";
 const METADATA = "pkce-wasm-demo:metadata";
-const CONFIG_KEYS = ["profile", "issuer", "discovery", "authorizationEndpoint", "tokenEndpoint", "jwksUri", "clientId", "scope", "audience"];
+const CONFIG_KEYS = ["profile", "issuer", "discovery", "authorizationEndpoint", "tokenEndpoint", "jwksUri", "clientId", "scope", "audience", "session", "leeway"];
+// Session mode (`?session=shared`, `local`, `session`, `memory`): the client keeps the session; the refreshes made by
+// every tab of the origin are counted here.
+const SESSION_REFRESHES = "pkce-wasm-demo:session-refreshes";
 
 const $ = (id) => document.getElementById(id);
 const show = (id) => {
@@ -54,7 +57,7 @@ async function renderSignedIn(tokens) {
   $("claims").textContent = claims ? JSON.stringify(claims, null, 2) : "(no ID token)";
   $("scope").textContent = tokens.scope ?? "(as requested)";
   $("rt-fingerprint").textContent = await fingerprint(tokens.refresh_token);
-  $("refresh-count").textContent = sessionStorage.getItem(REFRESHES) ?? "0";
+  $("refresh-count").textContent = sessionMode ? (localStorage.getItem(SESSION_REFRESHES) ?? "0") : (sessionStorage.getItem(REFRESHES) ?? "0");
   $("refresh").disabled = !tokens.refresh_token;
   clearInterval(countdown);
   const tick = () => {
@@ -67,7 +70,18 @@ async function renderSignedIn(tokens) {
   show("signed-in");
 }
 
-function render() {
+let sessionMode = false;
+
+async function render(client) {
+  if (sessionMode) {
+    // The session the client keeps (refreshed first when its access token is about to expire).
+    try {
+      return await renderSignedIn(await client.getSession());
+    } catch (e) {
+      if (isOAuthError(e) && e.code === "no_session") return show("signed-out");
+      return showError(e);
+    }
+  }
   const tokens = JSON.parse(sessionStorage.getItem(TOKENS) ?? "null");
   if (tokens) return renderSignedIn(tokens);
   show("signed-out");
@@ -84,6 +98,7 @@ async function makeClient(config) {
     scope: config.scope,
     extraAuthorizationParams: config.audience ? { audience: config.audience } : {},
     storage: "session",
+    session: config.session ? { storage: config.session, leewaySeconds: Number(config.leeway ?? 30) } : null,
   };
   if (config.discovery === false || config.discovery === "false") {
     return new OAuthClient({
@@ -111,6 +126,29 @@ async function main() {
   } catch (e) {
     return showError(e);
   }
+  sessionMode = Boolean(config.session);
+  $("use-token").hidden = !sessionMode;
+  $("refresh").hidden = sessionMode; // the session refreshes itself
+  if (sessionMode) {
+    client.addEventListener("refreshed", () => {
+      localStorage.setItem(SESSION_REFRESHES, String(Number(localStorage.getItem(SESSION_REFRESHES) ?? "0") + 1));
+    });
+    // A sign-out here or in another tab.
+    client.addEventListener("signedout", () => {
+      clearInterval(countdown);
+      show("signed-out");
+    });
+    // For the end-to-end tests (and the curious): the access token, as an API call would get it.
+    window.demo = { getAccessToken: () => client.getAccessToken() };
+    $("use-token").addEventListener("click", async () => {
+      try {
+        await client.getAccessToken();
+        await render(client);
+      } catch (e) {
+        showError(e);
+      }
+    });
+  }
 
   const signIn = async () => {
     $("signin").disabled = $("retry").disabled = true;
@@ -125,6 +163,11 @@ async function main() {
   $("signin").addEventListener("click", signIn);
   $("retry").addEventListener("click", signIn);
   $("signout").addEventListener("click", async () => {
+    if (sessionMode) {
+      // Revokes the refresh token where the provider can, removes the session, tells the other tabs.
+      await client.logout().catch((e) => console.warn("sign-out:", e.code));
+      return show("signed-out");
+    }
     const tokens = JSON.parse(sessionStorage.getItem(TOKENS) ?? "null");
     clearInterval(countdown);
     sessionStorage.removeItem(TOKENS);
@@ -136,7 +179,7 @@ async function main() {
     }
     $("signout").disabled = false;
     if (client.metadata.endSessionEndpoint) return location.assign(client.logoutUrl({ postLogoutRedirectUri: `${location.origin}/` }));
-    render();
+    render(client);
   });
   $("refresh").addEventListener("click", async () => {
     const tokens = JSON.parse(sessionStorage.getItem(TOKENS) ?? "null");
@@ -146,7 +189,7 @@ async function main() {
       const fresh = await client.refresh(tokens);
       sessionStorage.setItem(TOKENS, JSON.stringify({ ...fresh, id_token: fresh.id_token ?? tokens.id_token, claims: fresh.claims ?? tokens.claims }));
       sessionStorage.setItem(REFRESHES, String(Number(sessionStorage.getItem(REFRESHES) ?? "0") + 1));
-      render();
+      render(client);
     } catch (e) {
       sessionStorage.removeItem(TOKENS);
       showError(e);
@@ -156,14 +199,15 @@ async function main() {
   if (location.pathname === "/callback") {
     try {
       const tokens = await client.handleCallback(); // strips code/state/iss from the address bar
-      sessionStorage.setItem(TOKENS, JSON.stringify(tokens));
+      if (sessionMode) localStorage.setItem(SESSION_REFRESHES, "0");
+      else sessionStorage.setItem(TOKENS, JSON.stringify(tokens));
       sessionStorage.setItem(REFRESHES, "0");
       history.replaceState(null, "", "/");
     } catch (e) {
       return showError(e);
     }
   }
-  render();
+  render(client);
 }
 
 main().catch(showError);

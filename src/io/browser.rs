@@ -45,6 +45,16 @@ pub(super) fn perform(step: Step) -> Input {
             store(storage, &remove, set.as_ref()).is_some(),
             ErrorCode::StorageUnavailable,
         ),
+        Step::Read { storage, key } => match list(storage, &key) {
+            Some(mut entries) => {
+                entries.retain(|(k, _)| *k == key);
+                Input::Entries(entries)
+            }
+            None => Input::Failed(ErrorCode::StorageUnavailable),
+        },
+        // No cross-tab lock and no event listeners in the Rust driver yet: the page's single flight
+        // (`OAuthClient::access_token` shares one flow per session) is all there is.
+        Step::Lock { .. } | Step::Unlock | Step::Emit { .. } => Input::Ok,
         Step::Replace(url) => done(replace(&url).is_some(), ErrorCode::UnsupportedEnvironment),
         Step::Navigate(url) => done(
             window().is_ok_and(|w| w.location().assign(&url).is_ok()),
@@ -58,7 +68,8 @@ fn web(kind: PendingStorage) -> Option<web_sys::Storage> {
     let w = web_sys::window()?;
     match kind {
         PendingStorage::Local => w.local_storage(),
-        _ => w.session_storage(),
+        PendingStorage::Session => w.session_storage(),
+        _ => return None,
     }
     .ok()
     .flatten()

@@ -128,6 +128,28 @@ impl OAuthClient {
         }
     }
 
+    /// The managed session's token set (see [`crate::SessionConfig`] and [`Flow::access_token`]):
+    /// the stored one while its access token is fresh, else refreshed and stored again. Concurrent
+    /// calls share one flow. `no_session` before a sign-in ([`OAuthClient::handle_redirect_callback`]
+    /// keeps the session when the config has one).
+    pub async fn session(&self) -> Result<TokenSet, Error> {
+        single_flight::share(self.session_key(), async {
+            tokens(self, Flow::access_token(self)).await
+        })
+        .await
+    }
+
+    /// The managed session's access token (see [`OAuthClient::session`]).
+    pub async fn access_token(&self) -> Result<crate::AccessToken, Error> {
+        Ok(self.session().await?.access_token)
+    }
+
+    /// Ends the managed session: its refresh token revoked where the provider has a revocation
+    /// endpoint (best effort), the session removed.
+    pub async fn logout(&self) -> Result<(), Error> {
+        drive(self, Flow::logout(self)).await.map(|_| ())
+    }
+
     /// Finishes a [`OAuthClient::login`] on the callback page: reads `location.href`, removes `code`,
     /// `state`, `iss`, `session_state` and the error parameters from the address bar (the others kept as
     /// written, whatever the outcome), takes the pending authorization stored under the callback's

@@ -132,6 +132,7 @@ pub(crate) fn config(text: &str, discovery: Option<&str>) -> Result<ClientConfig
         c.pending_ttl_seconds = ttl;
     }
     c.storage = storage;
+    c.session = session(v)?;
     #[cfg(feature = "oidc")]
     {
         c.jwks_uri = v.string("jwksUri");
@@ -143,6 +144,35 @@ pub(crate) fn config(text: &str, discovery: Option<&str>) -> Result<ClientConfig
         }
     }
     Ok(c)
+}
+
+/// The managed session's options: absent, `null` or `false` for none; an object (`storage`:
+/// `"memory"`, `"session"`, `"local"` or `"custom"`, the shell's word for the caller's store object;
+/// `leewaySeconds`).
+fn session(v: &Json) -> Result<Option<crate::SessionConfig>, Error> {
+    let code = ErrorCode::InvalidConfig;
+    let s = match v.get("session") {
+        None | Some(Json::Null | Json::Bool(false)) => return Ok(None),
+        Some(s @ Json::Object(_)) => s,
+        Some(_) => return Err(Error::client(code)),
+    };
+    if !s.strings_typed(&["storage"]) {
+        return Err(Error::client(code));
+    }
+    let storage = match s.str("storage") {
+        None | Some("memory") => PendingStorage::Memory,
+        Some("session") => PendingStorage::Session,
+        Some("local") => PendingStorage::Local,
+        Some("shared") => PendingStorage::Shared,
+        Some("custom") => PendingStorage::Custom,
+        _ => return Err(Error::client(code)),
+    };
+    let default = crate::SessionConfig::default();
+    Ok(Some(crate::SessionConfig {
+        storage,
+        leeway_seconds: opt_uint(s, "leewaySeconds", 86_400, code)?
+            .unwrap_or(default.leeway_seconds),
+    }))
 }
 
 /// The per-call options of `startAuthorization` and `login`.

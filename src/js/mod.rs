@@ -25,7 +25,7 @@ use crate::engine::{Flow, Input, Output, Step};
 use crate::json::{self, write_string, Json, ObjectWriter};
 use crate::{
     ClientConfig, Error, ErrorCode, HttpRequest, HttpResponse, IdToken, OAuthClient,
-    PendingAuthorization, Pkce, TokenSet, CODE_CHALLENGE_METHOD,
+    PendingAuthorization, Pkce, CODE_CHALLENGE_METHOD,
 };
 
 /// What the shell throws on: the error's JSON text (`name`, `code`, `message`, and `status` and the RFC
@@ -55,25 +55,6 @@ fn out(r: Result<String, Error>) -> String {
     s.push(mark);
     s.push_str(&text);
     s
-}
-
-fn token_set_json(t: &TokenSet) -> String {
-    let mut o = ObjectWriter::new();
-    o.str("access_token", t.access_token.secret())
-        .str("token_type", &t.token_type)
-        .opt_uint("expires_in", t.expires_in)
-        .opt_uint("expires_at", t.expires_at)
-        .opt_str(
-            "refresh_token",
-            t.refresh_token.as_ref().map(|r| r.secret()),
-        )
-        .opt_str("id_token", t.id_token.as_ref().map(|r| r.secret()))
-        .opt_str("scope", t.scope.as_deref());
-    if let Some(claims) = &t.claims {
-        // The payload's text, which the strict reader accepted: valid JSON.
-        o.raw("claims", &claims.json);
-    }
-    o.finish()
 }
 
 /// The provider's issuer and endpoints, with a config's member names.
@@ -132,6 +113,12 @@ pub mod flow {
     pub const USERINFO: u8 = 5;
     /// `[token, options?]`: revocation.
     pub const REVOKE: u8 = 6;
+    /// `[]`: the managed session's access token (see [`crate::engine::Flow::access_token`]).
+    pub const SESSION: u8 = 7;
+    /// `[]`: sign-out of the managed session.
+    pub const SIGN_OUT: u8 = 8;
+    /// `[]`: another tab signed out.
+    pub const FORGET: u8 = 9;
 }
 
 /// The arguments of one call: a JSON array of strings, integers, booleans and `null`s, built by the
@@ -347,6 +334,24 @@ impl Core {
                     o.raw("set", &strings([k.as_str(), v.as_str()].into_iter()));
                 }
             }
+            Step::Read { storage, key } => {
+                o.str("do", "read")
+                    .str("storage", storage.as_str())
+                    .str("key", &key);
+            }
+            Step::Lock { name, timeout_ms } => {
+                o.str("do", "lock")
+                    .str("name", &name)
+                    .uint("timeoutMs", u64::from(timeout_ms));
+            }
+            Step::Unlock => {
+                o.str("do", "unlock");
+            }
+            Step::Emit { event, broadcast } => {
+                o.str("do", "emit")
+                    .str("event", event.as_str())
+                    .bool("broadcast", broadcast);
+            }
             Step::Replace(url) => {
                 o.str("do", "replace").str("url", &url);
             }
@@ -356,7 +361,7 @@ impl Core {
             Step::Done(output) => {
                 o.str("do", "done");
                 let value = match output {
-                    Output::Tokens(t) => token_set_json(&t),
+                    Output::Tokens(t) => t.to_json(),
                     Output::Userinfo(json) => json,
                     Output::Client(c) => {
                         *self.client.borrow_mut() = Ok(*c);
@@ -385,6 +390,11 @@ fn info(c: &ClientConfig) -> String {
     metadata(&mut m, c);
     let mut o = ObjectWriter::new();
     o.raw("metadata", &m.finish()).str("clientId", &c.client_id);
+    if c.session.is_some() {
+        let mut channel = String::from(crate::engine::SESSION_KEY_PREFIX);
+        channel.push_str(&c.client_id);
+        o.str("channel", &channel);
+    }
     o.finish()
 }
 
@@ -505,6 +515,9 @@ fn start(
             let options = input::authorization_options(a.json(2))?;
             Flow::login(client, &options, now)
         }
+        Some(flow::SESSION) => Flow::access_token(client),
+        Some(flow::SIGN_OUT) => Flow::logout(client),
+        Some(flow::FORGET) => Flow::forget(client),
         #[cfg(feature = "oidc")]
         Some(k) => oidc::start(client, k, a),
         _ => Err(Error::client(ErrorCode::InvalidConfig)),

@@ -21,6 +21,9 @@ function idToken(clientId, nonce) {
   return `${part({ alg: "RS256", typ: "JWT", kid: "k" })}.${part(claims)}.c2lnbmF0dXJl`;
 }
 
+/** The test ids whose `session` refresh token was used. */
+const sessionRefreshes = new Set();
+
 /** Behaviours: what the token endpoint answers. `n` is the request's 1-based number under its test id. */
 function answer(behaviour, { form, n, attackerUrl, selfUrl, id }) {
   const json = (status, value, headers = {}) => ({ status, headers: { "content-type": "application/json", ...headers }, body: typeof value === "string" ? value : JSON.stringify(value) });
@@ -34,6 +37,15 @@ function answer(behaviour, { form, n, attackerUrl, selfUrl, id }) {
     case "oidc-keep": return json(200, { ...TOKEN, id_token: idToken(form.client_id ?? "bench", form.code?.split(".")[1]) });
     // Refresh-token reuse detection: the first use rotates, any later one is invalid_grant.
     case "reuse-detect": return n === 1 ? json(200, { ...TOKEN, refresh_token: "RT-next" }) : json(400, { error: "invalid_grant", error_description: "refresh token reused" });
+    // A managed session: the code gives a token that is stale at once (expires_in 1) and RT-1; RT-1
+    // rotates once to RT-2 (fresh for an hour); any other refresh token, or RT-1 again, is invalid_grant.
+    case "session": {
+      if (form.grant_type === "authorization_code") return json(200, { ...TOKEN, access_token: "AT-1", expires_in: 1, refresh_token: "RT-1" });
+      const first = form.refresh_token === "RT-1" && !sessionRefreshes.has(id);
+      sessionRefreshes.add(id);
+      return first ? json(200, { ...TOKEN, access_token: "AT-2", refresh_token: "RT-2" }) : json(400, { error: "invalid_grant" });
+    }
+    case "down": return raw(503, "text/plain", "unavailable");
     case "refresh-changes-type": return json(200, { ...TOKEN, token_type: n === 1 ? "Bearer" : "DPoP" });
     case "rfc-error": return json(400, { error: "invalid_grant", error_description: "<b>expired</b> code" });
     case "error-with-script": return json(400, { error: "invalid_request", error_description: "<script>alert(1)</script>", error_uri: "javascript:alert(1)" });

@@ -76,7 +76,7 @@ test("sign in, see tokens, refresh rotates the refresh token, sign out", async (
     assert.match(await page.textContent("#expires-in"), /^(9|10):\d\d$/);
     const codeExchanges = tokenRequests(idp, "authorization_code");
     assert.equal(codeExchanges.length, 1);
-    assert.deepEqual(codeExchanges[0], { path: idp.routes.token, grant_type: "authorization_code", client_id: "spa", auth: "none", has_verifier: true });
+    assert.deepEqual(codeExchanges[0], { path: idp.routes.token, grant_type: "authorization_code", client_id: "spa", auth: "none", has_verifier: true, status: 200 });
     assert.ok(!(await storageKeys(page)).some((k) => k.startsWith("pkce-wasm:pending:")), "the pending authorization is consumed");
     await page.screenshot({ path: path.join(SHOTS, "signed-in.png"), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
@@ -248,7 +248,7 @@ test("the Rust single-page app: sign in, the address bar, refresh rotation, a re
     assert.match(await page.textContent("#scope"), /offline_access/);
     const codeExchanges = tokenRequests(idp, "authorization_code");
     assert.equal(codeExchanges.length, 1);
-    assert.deepEqual(codeExchanges[0], { path: idp.routes.token, grant_type: "authorization_code", client_id: "spa", auth: "none", has_verifier: true });
+    assert.deepEqual(codeExchanges[0], { path: idp.routes.token, grant_type: "authorization_code", client_id: "spa", auth: "none", has_verifier: true, status: 200 });
     assert.deepEqual((await storageKeys(page)).filter(isState), [], "the pending authorization is consumed");
     await page.screenshot({ path: path.join(SHOTS, "rust-spa-signed-in.png"), fullPage: true });
 

@@ -112,3 +112,22 @@ export function misuse(client: OAuthClient, pending: PendingAuthorization): void
   const verifier: number = pending.codeVerifier;
   void [code, verifier];
 }
+
+export async function session(config: OAuthClientConfig): Promise<string> {
+  const store = new Map<string, string>();
+  const client = new OAuthClient({
+    ...config,
+    session: { storage: { get: (k) => store.get(k), set: async (k, v) => void store.set(k, v), remove: (k) => void store.delete(k) }, leewaySeconds: 60 },
+  });
+  new OAuthClient({ ...config, session: { storage: "shared" } });
+  client.addEventListener("refreshed", () => {});
+  // @ts-expect-error: not a session event.
+  client.addEventListener("tokenchanged", () => {});
+  // @ts-expect-error: not a session storage.
+  new OAuthClient({ ...config, session: { storage: "cookie" } });
+  const tokens = await client.getSession();
+  const code: OAuthClientErrorCode = "no_session";
+  await client.logout();
+  void [tokens.refresh_token, code];
+  return client.getAccessToken();
+}
