@@ -12,6 +12,7 @@ export CHROMEDRIVER=/usr/bin/chromedriver
 log "cargo fmt --check, clippy and rustdoc (native and wasm32)"
 cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --all-targets --features serde -- -D warnings
 cargo clippy --quiet --all-targets --target wasm32-unknown-unknown -- -D warnings
 # The two npm cores: with OpenID Connect (pkg/) and without (pkg/oauth/).
 cargo clippy --quiet --release --target wasm32-unknown-unknown --features npm-package -- -D warnings
@@ -27,6 +28,7 @@ done
 
 log "native tests"
 cargo test --quiet
+cargo test --quiet --features serde --test serde
 
 log "build pkg/ and the Rust single-page app (target/rust-spa/)"
 bash scripts/build.sh

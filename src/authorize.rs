@@ -30,6 +30,7 @@ pub struct AuthorizationOptions {
 /// It holds secrets (the verifier): keep it where only this user agent can read it (sessionStorage, an
 /// encrypted cookie, server-side session), never in a URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PendingAuthorization {
     /// The authorization URL.
     pub url: String,

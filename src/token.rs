@@ -42,6 +42,7 @@ impl fmt::Debug for TokenRequest {
 
 /// A validated token response (RFC wire names).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TokenSet {
     /// The access token (never empty).
     pub access_token: AccessToken,

@@ -9,6 +9,7 @@ macro_rules! secret_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
         pub struct $name(String);
 
         impl $name {
@@ -110,6 +111,7 @@ mod tests {
 
 /// The verified claims of an ID token: the standard ones typed, and the whole claim set as JSON text.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct IdTokenClaims {
     /// `iss`.
     pub iss: String,

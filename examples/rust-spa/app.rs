@@ -1,6 +1,7 @@
 //! A single-page app written in Rust on the crate's browser conveniences, as a Leptos, Yew or Dioxus app
 //! would use them: [`OAuthClient::login`] on the Sign in button, [`OAuthClient::handle_redirect_callback`]
-//! on `/callback`, [`OAuthClient::refresh`] on the Refresh button. No JavaScript API of the npm package is
+//! on `/callback` (which keeps a managed session), [`OAuthClient::refresh`] on the Refresh button and
+//! [`OAuthClient::access_token`] on the access-token button. No JavaScript API of the npm package is
 //! involved; `boot.js` only loads the module and passes the provider's configuration in.
 //!
 //! Build: `bash scripts/rust-spa.sh` (cargo, then `wasm-bindgen --target web` into `target/rust-spa/`).
@@ -9,7 +10,7 @@
 
 use std::cell::RefCell;
 
-use pkce_wasm::{AuthorizationOptions, ClientConfig, Error, OAuthClient, TokenSet};
+use pkce_wasm::{AuthorizationOptions, ClientConfig, Error, OAuthClient, SessionConfig, TokenSet};
 use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -133,6 +134,9 @@ pub fn run(
     config.issuer = Some(issuer.into());
     config.require_iss = true;
     config.scope = Some("openid offline_access".into());
+    // A managed session in this page's memory: the callback keeps it, `access_token()` hands out its
+    // access token (refreshed first when it is about to expire).
+    config.session = Some(SessionConfig::default());
     let client = OAuthClient::new(config).map_err(|e| JsValue::from_str(e.code()))?;
 
     let c = client.clone();
@@ -147,6 +151,16 @@ pub fn run(
     let c = client.clone();
     on_click("refresh", move || spawn_local(refresh(c.clone())));
     on_click("retry", || show("signed-out"));
+    let c = client.clone();
+    on_click("access-token", move || {
+        let c = c.clone();
+        spawn_local(async move {
+            match c.access_token().await {
+                Ok(at) => set_text("access-token-fingerprint", &fingerprint(at.secret())),
+                Err(e) => failed(&e),
+            }
+        })
+    });
 
     if location.pathname()? == "/callback" {
         spawn_local(async move {

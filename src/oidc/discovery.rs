@@ -45,6 +45,7 @@ pub fn discovery_urls(issuer: &str) -> Result<[String; 2], Error> {
 /// What the client takes from a discovery document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ProviderMetadata {
     /// `issuer`, equal to the one asked for.
     pub issuer: String,

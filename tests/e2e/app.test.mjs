@@ -252,6 +252,11 @@ test("the Rust single-page app: sign in, the address bar, refresh rotation, a re
     assert.deepEqual((await storageKeys(page)).filter(isState), [], "the pending authorization is consumed");
     await page.screenshot({ path: path.join(SHOTS, "rust-spa-signed-in.png"), fullPage: true });
 
+    // The managed session the callback kept: a fresh access token, no request.
+    await page.click("#access-token");
+    await page.waitForFunction(() => /^[0-9a-f]{8}$/.test(document.getElementById("access-token-fingerprint").textContent));
+    assert.equal(tokenRequests(idp, "refresh_token").length, 0);
+
     const before = await page.textContent("#refresh-fingerprint");
     assert.match(before, /^[0-9a-f]{8}$/);
     await page.click("#refresh");
