@@ -553,4 +553,96 @@ mod conveniences {
         }
         set_address(&home);
     }
+
+    /// A managed session in the Rust API waits for the origin's session lock (held here as another tab
+    /// would hold it mid-refresh), reads the session again once it has the lock, refreshes it once, and
+    /// stores the rotated token set.
+    #[wasm_bindgen_test]
+    async fn the_session_refreshes_under_the_origins_lock() {
+        use js_sys::{Function, Promise};
+        use std::{cell::RefCell, rc::Rc};
+        use wasm_bindgen::{closure::Closure, JsCast};
+        use wasm_bindgen_futures::JsFuture;
+
+        let id = unique("session");
+        let mut c = ClientConfig::new(
+            id.as_str(),
+            "https://idp.example/authorize",
+            format!("{}/t/{id}/session", server()),
+            "https://app.example/callback",
+        );
+        c.issuer = Some(ISSUER.into());
+        let mut session = pkce_wasm::SessionConfig::default();
+        session.storage = PendingStorage::Session;
+        c.session = Some(session);
+        let client = OAuthClient::new(c).unwrap();
+        let key = client.session_key();
+        let stale = format!(
+            r#"{{"v":1,"client":"{id}","tokens":{{"access_token":"AT-1","token_type":"bearer","expires_at":1,"refresh_token":"RT-1"}}}}"#
+        );
+        storage(PendingStorage::Session)
+            .set_item(&key, &stale)
+            .unwrap();
+
+        // "Another tab" takes the lock and holds it.
+        let mut release = None;
+        let held = Promise::new(&mut |resolve, _| release = Some(resolve));
+        let mut granted = None;
+        let acquired = Promise::new(&mut |resolve, _| granted = Some(resolve));
+        let granted = granted.unwrap();
+        let on_grant = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+            granted.call0(&JsValue::UNDEFINED).unwrap();
+            held.into()
+        });
+        let navigator = Reflect::get(&window(), &"navigator".into()).unwrap();
+        let locks = Reflect::get(&navigator, &"locks".into()).unwrap();
+        let request: Function = Reflect::get(&locks, &"request".into())
+            .unwrap()
+            .unchecked_into();
+        request
+            .call2(&locks, &key.clone().into(), &on_grant)
+            .unwrap();
+        JsFuture::from(acquired).await.unwrap();
+
+        let out = Rc::new(RefCell::new(None));
+        let slot = Rc::clone(&out);
+        let c = client.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            *slot.borrow_mut() = Some(c.session().await);
+        });
+        sleep(300).await;
+        assert!(out.borrow().is_none(), "waiting for the lock");
+        assert_eq!(
+            server_log(&id).await.length(),
+            0,
+            "nothing sent while another tab holds it"
+        );
+        release.unwrap().call0(&JsValue::UNDEFINED).unwrap();
+        for _ in 0..100 {
+            if out.borrow().is_some() {
+                break;
+            }
+            sleep(50).await;
+        }
+        let tokens = out.borrow_mut().take().expect("done within 5 s").unwrap();
+        assert_eq!(tokens.access_token.secret(), "AT-2");
+        assert_eq!(server_log(&id).await.length(), 1, "one refresh");
+        let kept = storage(PendingStorage::Session)
+            .get_item(&key)
+            .unwrap()
+            .unwrap();
+        assert!(kept.contains("RT-2"), "the rotated token set is kept");
+        // Fresh now: no request, no lock.
+        assert_eq!(client.access_token().await.unwrap().secret(), "AT-2");
+        assert_eq!(server_log(&id).await.length(), 1);
+        client.logout().await.unwrap();
+        assert!(storage(PendingStorage::Session)
+            .get_item(&key)
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            client.access_token().await.unwrap_err().code(),
+            "no_session"
+        );
+    }
 }

@@ -52,9 +52,8 @@ pub(super) fn perform(step: Step) -> Input {
             }
             None => Input::Failed(ErrorCode::StorageUnavailable),
         },
-        // No cross-tab lock and no event listeners in the Rust driver yet: the page's single flight
-        // (`OAuthClient::access_token` shares one flow per session) is all there is.
-        Step::Lock { .. } | Step::Unlock | Step::Emit { .. } => Input::Ok,
+        // No event listeners in the Rust driver yet (the lock is `lock.rs`'s, in the async driver).
+        Step::Emit { .. } => Input::Ok,
         Step::Replace(url) => done(replace(&url).is_some(), ErrorCode::UnsupportedEnvironment),
         Step::Navigate(url) => done(
             window().is_ok_and(|w| w.location().assign(&url).is_ok()),

@@ -5,6 +5,7 @@
 
 mod browser;
 mod fetch;
+mod lock;
 mod single_flight;
 #[cfg(feature = "oidc")]
 mod subtle;
@@ -37,10 +38,21 @@ fn now() -> u64 {
 /// Runs a flow to its end: each step performed, and what came of it handed back.
 async fn drive(client: &OAuthClient, first: Result<(Flow, Step), Error>) -> Result<Output, Error> {
     let (mut flow, mut step) = first?;
+    // The session lock this flow holds, released at its `Unlock` step or, whatever happens, on return.
+    let mut held = lock::Held::none();
     loop {
         let input = match step {
             Step::Done(output) => return Ok(output),
             Step::Fetch(request) => fetch::perform(&request).await,
+            Step::Lock { name, timeout_ms } => {
+                let (input, lock) = lock::lock(&name, timeout_ms).await;
+                held = lock;
+                input
+            }
+            Step::Unlock => {
+                held.release();
+                crate::engine::Input::Ok
+            }
             #[cfg(feature = "oidc")]
             Step::Verify(v) => subtle::verify(&v).await,
             other => browser::perform(other),
@@ -129,8 +141,8 @@ impl OAuthClient {
     }
 
     /// The managed session's token set (see [`crate::SessionConfig`] and [`Flow::access_token`]):
-    /// the stored one while its access token is fresh, else refreshed and stored again. Concurrent
-    /// calls share one flow. `no_session` before a sign-in ([`OAuthClient::handle_redirect_callback`]
+    /// the stored one while its access token is fresh, else refreshed under the origin's Web Lock (after
+    /// reading it again there) and stored again. Concurrent calls in the page share one flow. `no_session` before a sign-in ([`OAuthClient::handle_redirect_callback`]
     /// keeps the session when the config has one).
     pub async fn session(&self) -> Result<TokenSet, Error> {
         single_flight::share(self.session_key(), async {
