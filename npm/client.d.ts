@@ -183,6 +183,7 @@ export type OAuthClientErrorCode =
   | "missing_id_token" | "unsupported_algorithm" | "id_token_signature" | "key_not_found"
   | "audience_mismatch" | "nonce_mismatch" | "subject_mismatch" | "id_token_expired"
   | "id_token_issued_in_future" | "auth_time_too_old" | "pkce_unsupported" | "missing_endpoint"
+  | "invalid_challenge" | "resource_mismatch" | "registration_failed" | "step_up_limit"
   // The sealing helpers (`seal.js`).
   | "invalid_sealed_value" | "session_expired" | "no_session" | "invalid_session";
 

@@ -9,16 +9,18 @@ import { Core } from "./pkce_wasm.js";
 
 // `import.meta.OIDC` is `false` in `pkce-wasm/oauth` (esbuild's `--define` in scripts/build.sh), whose core
 // is built without the OpenID Connect operations; the minifier then drops the code behind each check.
-// Unbundled sources have it undefined: everything on.
+// Likewise `import.meta.MCP` is `false` in `pkce-wasm` and `pkce-wasm/oauth`, whose cores have no MCP
+// authorization (only `pkce-wasm/mcp` has). Unbundled sources have both undefined: everything on.
 
 const NAMES = ["OAuthClientError", "AuthorizationResponseError", "TokenResponseError"];
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array();
 const NULL = encoder.encode("null");
 // The core's operations and flows (`op` and `flow` in src/js/mod.rs, pinned by tests/boundary.rs).
-const INFO = 0, START = 1, VALIDATE = 2, PKCE = 3, ERROR = 4, LOGOUT = 5, FLIGHT = 6, BEGIN = 7, STEP = 8;
+const INFO = 0, START = 1, VALIDATE = 2, PKCE = 3, ERROR = 4, LOGOUT = 5, FLIGHT = 6, BEGIN = 7, STEP = 8,
+  STEP_UP = 9;
 const EXCHANGE = 0, CALLBACK = 1, REFRESH = 2, LOGIN = 3, DISCOVER = 4, USERINFO = 5, REVOKE = 6, SESSION = 7,
-  SIGN_OUT = 8, FORGET = 9;
+  SIGN_OUT = 8, FORGET = 9, MCP = 10;
 
 /**
  * The one conversion: the core's error JSON → an `Error` with `name`, `code` and the RFC fields (and, for a
@@ -251,6 +253,41 @@ export class OAuthClient extends EventTarget {
     return client;
   }
 
+  /**
+   * MCP authorization discovery for the MCP server at `serverUrl`: its protected resource metadata (from
+   * `options.wwwAuthenticate`, its 401's challenge, or the well-known URLs), its authorization server's
+   * metadata, and this client's credentials there (`config.clientId`, a Client ID Metadata Document, a
+   * stored registration, or dynamic registration). The client has the scope and `resource` set.
+   */
+  static async discoverMcp(serverUrl, config, options) {
+    if (import.meta.MCP === false || typeof serverUrl !== "string") throw fail("invalid_config");
+    discovering = encoder.encode(arg({ mcp: serverUrl }));
+    let client;
+    try {
+      client = new OAuthClient(config);
+    } finally {
+      discovering = undefined;
+    }
+    client.#info = await client.#run(MCP, [serverUrl, options?.wwwAuthenticate ?? null, arg(options)]);
+    return client;
+  }
+
+  /** What an MCP discovery found: `{ resource, scope, registration }`. */
+  get mcp() {
+    return this.#info.mcp && { ...this.#info.mcp };
+  }
+
+  /**
+   * The scope of a step-up authorization after a 403 `insufficient_scope` (`wwwAuthenticate`, its
+   * challenge), the union of this client's scope and the new one; it becomes this client's scope.
+   * `attempts`: the step-ups this request already had (`step_up_limit` from the limit on).
+   */
+  stepUp(wwwAuthenticate, attempts) {
+    const scope = this.#call(STEP_UP, [String(wwwAuthenticate ?? ""), attempts]);
+    if (this.#info.mcp) this.#info.mcp.scope = scope;
+    return scope;
+  }
+
   get metadata() {
     return { ...this.#info.metadata };
   }
@@ -359,6 +396,21 @@ export class OAuthClient extends EventTarget {
   #call(op, args) {
     return call(op, args, EMPTY, this.#core);
   }
+}
+
+/**
+ * "A token for this MCP server": discovery (`OAuthClient.discoverMcp`), then the authorization. With
+ * `options.redirect`, in a browser, the window goes to the authorization server (`login()`; the callback
+ * page calls `handleCallback()`); otherwise the pending authorization is handed back, for the app to send
+ * the user to `pending.url` and finish with `client.handleCallback(callbackUrl, pending)`.
+ */
+export async function authorizeMcp(serverUrl, config, options) {
+  const client = await OAuthClient.discoverMcp(serverUrl, config, options);
+  if (options?.redirect) {
+    await client.login();
+    return { client };
+  }
+  return { client, pending: client.startAuthorization() };
 }
 
 /** The issuer of the client under construction by `discover` (JSON text), or none. */

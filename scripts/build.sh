@@ -23,6 +23,7 @@ log "wasm-bindgen --target web, wasm-opt -Oz (binaryen $(wasm-opt --version | aw
 rm -rf pkg
 core pkg --features npm-package
 core pkg/oauth --no-default-features --features npm-package
+core pkg/mcp --no-default-features --features npm-package,mcp
 
 version="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
 node -e '
@@ -34,7 +35,9 @@ node -e '
 cp README.md LICENSE-MIT LICENSE-APACHE npm/*.js npm/*.d.ts pkg/
 # pkg/oauth/ gets the same shell and loaders next to its own core, and its own index (no sealing helpers).
 cp npm/client.js npm/node.js npm/workerd.js npm/oauth/* pkg/oauth/
-rm -f pkg/.gitignore pkg/oauth/.gitignore
+# pkg/mcp/: OAuth 2.1 + OpenID Connect + MCP authorization (its own core; no sealing helpers).
+cp npm/client.js npm/node.js npm/workerd.js npm/mcp/* pkg/mcp/
+rm -f pkg/.gitignore pkg/oauth/.gitignore pkg/mcp/.gitignore
 
 # The shipped JavaScript is minified (ES modules kept as they are, no bundling); npm/ keeps the readable
 # sources, and the types come from the .d.ts files.
@@ -44,8 +47,10 @@ minify() { # <dir> <esbuild flags...>
   shift
   esbuild "$dir"/*.js --minify --format=esm --target=es2022 --log-level=warning --outdir="$dir" --allow-overwrite "$@"
 }
-minify pkg
-# The shell's OpenID Connect code sits behind `import.meta.OIDC` checks, which this drops.
-minify pkg/oauth --define:import.meta.OIDC=false
+# The shell's OpenID Connect and MCP code sits behind `import.meta.OIDC` and `import.meta.MCP` checks,
+# which this drops where the core has no such operations.
+minify pkg --define:import.meta.MCP=false
+minify pkg/oauth --define:import.meta.OIDC=false --define:import.meta.MCP=false
+minify pkg/mcp
 
 node scripts/size.mjs

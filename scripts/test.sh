@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: lints, native unit tests, the package build (with its size gate), wasm-bindgen-test in
 # Node + headless Chromium + a dedicated worker, wasm-pack build/test, the TypeScript declarations, and the
-# JS tests against pkg/ (both entries: `pkce-wasm` and `pkce-wasm/oauth`).
+# JS tests against pkg/ (every entry: `pkce-wasm`, `pkce-wasm/oauth` and `pkce-wasm/mcp`), and the MCP
+# conformance suite.
 # Installs what is missing first (idempotent; seconds on a prepared machine).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -13,13 +14,15 @@ log "cargo fmt --check, clippy and rustdoc (native and wasm32)"
 cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --all-targets --features serde -- -D warnings
+cargo clippy --quiet --all-targets --features mcp -- -D warnings
 cargo clippy --quiet --all-targets --target wasm32-unknown-unknown -- -D warnings
 # The two npm cores: with OpenID Connect (pkg/) and without (pkg/oauth/).
 cargo clippy --quiet --release --target wasm32-unknown-unknown --features npm-package -- -D warnings
 cargo clippy --quiet --release --target wasm32-unknown-unknown --no-default-features --features npm-package -- -D warnings
+cargo clippy --quiet --release --target wasm32-unknown-unknown --no-default-features --features npm-package,mcp -- -D warnings
 # The API docs (native and wasm32, where the I/O half lives) build without broken links.
-RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
-RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --target wasm32-unknown-unknown
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --features mcp
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --features mcp --target wasm32-unknown-unknown
 for crate in url serde_json; do
   if [ -n "$(cargo tree --target wasm32-unknown-unknown -e normal -i "$crate" 2>/dev/null)" ]; then
     echo "the wasm build must not depend on $crate" >&2; exit 1
@@ -27,7 +30,7 @@ for crate in url serde_json; do
 done
 
 log "native tests"
-cargo test --quiet
+cargo test --quiet --features mcp
 cargo test --quiet --features serde --test serde
 
 log "build pkg/ and the Rust single-page app (target/rust-spa/)"
@@ -75,6 +78,10 @@ node --test --test-concurrency=1 tests/adversarial/*.test.mjs
 
 log "end-to-end: the example app in headless Chromium against the embedded authorization server"
 node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+log "MCP: the official conformance suite (0.1.16 and 0.2.0-alpha.12) against examples/mcp-client (Node 22)"
+node_modules/node/bin/node tests/mcp/conformance.mjs node_modules/@modelcontextprotocol/conformance
+node_modules/node/bin/node tests/mcp/conformance.mjs node_modules/mcp-conformance-next
 
 log "edge: the example Worker in workerd (Miniflare); the low-level flow in Node 22, Deno and Bun"
 node examples/node-flow.mjs >/dev/null # the README's Node example still runs

@@ -203,6 +203,9 @@ pub enum Output {
     Client(Box<OAuthClient>),
     /// The userinfo response's JSON text.
     Userinfo(String),
+    /// The client an MCP discovery made for the server's authorization server.
+    #[cfg(feature = "mcp")]
+    Mcp(Box<crate::mcp::McpAuthorization>),
     /// Done, with nothing to return (revocation, sign-in's navigation).
     Unit,
 }
@@ -250,6 +253,8 @@ enum State {
     Userinfo(String),
     #[cfg(feature = "oidc")]
     Revocation,
+    #[cfg(feature = "mcp")]
+    Mcp(Box<crate::mcp::McpFlow>),
     LoginListed(PendingAuthorization),
     LoginStored {
         key: String,
@@ -312,6 +317,7 @@ impl OAuthClient {
             url: String::from(url),
             authorization,
             form,
+            json: None,
             timeout_ms: self.config.timeout_ms,
             max_bytes: DEFAULT_MAX_BODY_BYTES,
         }
@@ -651,6 +657,20 @@ impl Flow {
         ))
     }
 
+    /// MCP authorization discovery for the MCP server at `server_url` (see [`crate::mcp`]) with `client`
+    /// from [`OAuthClient::for_mcp`]: protected resource metadata, authorization server metadata, then
+    /// the client's credentials (pre-registered, a metadata document, stored, or registered and stored).
+    /// Ends with [`Output::Mcp`].
+    #[cfg(feature = "mcp")]
+    pub fn mcp(
+        client: &OAuthClient,
+        server_url: &str,
+        options: crate::mcp::McpOptions,
+    ) -> Result<(Flow, Step), Error> {
+        let (m, step) = crate::mcp::McpFlow::start(client, server_url, options)?;
+        Ok((Flow::at(State::Mcp(m)), step))
+    }
+
     /// Fetches the userinfo endpoint with the access token (`Authorization: Bearer`); its `sub` must be
     /// `subject`, or else the `sub` of the session's `id_token` (`invalid_config` with neither). Ends
     /// with [`Output::Userinfo`].
@@ -841,6 +861,13 @@ impl State {
             return match steps.pop() {
                 Some(step) => then(State::Sequence(Box::new((steps, result))), step),
                 None => done(result?),
+            };
+        }
+        #[cfg(feature = "mcp")]
+        if let State::Mcp(m) = self {
+            return match m.resume(client, input)? {
+                crate::mcp::Next::Go(m, step) => then(State::Mcp(m), step),
+                crate::mcp::Next::Done(a) => done(Output::Mcp(a)),
             };
         }
         // A revocation on sign-out is best effort: the session ends locally whatever it came to.

@@ -121,6 +121,15 @@ error_codes! {
     NoSession = "no_session", "there is no session: sign in first";
     /// The stored session is malformed, of another version or of another client (it is removed).
     InvalidSession = "invalid_session", "the stored session is malformed or belongs to another client";
+    /// A `WWW-Authenticate` value that is not RFC 9110 syntax or is too long, or a challenge that asks for
+    /// nothing the client can do (a step-up without `insufficient_scope` or without a `scope`).
+    InvalidChallenge = "invalid_challenge", "the WWW-Authenticate challenge is invalid";
+    /// The protected resource metadata is for another resource than the server asked (RFC 9728 §3.3).
+    ResourceMismatch = "resource_mismatch", "the protected resource metadata is for another resource";
+    /// The client cannot register with the authorization server: no authentication method both support.
+    RegistrationFailed = "registration_failed", "the client could not be registered";
+    /// A step-up authorization was asked for more times than allowed (an endless `insufficient_scope`).
+    StepUpLimit = "step_up_limit", "too many step-up authorizations";
 }
 
 /// An RFC 6749 error response (§4.1.2.1 from the authorization endpoint, §5.2 from the token endpoint).

@@ -79,7 +79,8 @@ pub(crate) fn is_error_code(s: &str) -> bool {
 
 /// A request the engine asks a driver to send. Every request goes out the same way, which the driver
 /// must follow exactly: `Accept: application/json`; with `form`, `POST` with `Content-Type:
-/// application/x-www-form-urlencoded;charset=UTF-8` (else `GET`); `authorization` as the `Authorization`
+/// application/x-www-form-urlencoded;charset=UTF-8`, with `json`, `POST` with `Content-Type:
+/// application/json` (else `GET`); the body is [`HttpRequest::body`]; `authorization` as the `Authorization`
 /// header; redirects not followed (a browser's `redirect: "manual"`); no credentials (cookies, HTTP
 /// authentication: with them, a browser answers a `401` + `WWW-Authenticate: Basic` with a prompt);
 /// the whole exchange, body included, within `timeout_ms`; the body read up to `max_bytes`. `Debug`
@@ -92,6 +93,8 @@ pub struct HttpRequest {
     pub authorization: Option<String>,
     /// The form-encoded body of a `POST`; `None` for a `GET`.
     pub form: Option<String>,
+    /// The JSON body of a `POST` (dynamic client registration); never together with `form`.
+    pub json: Option<String>,
     /// The time the whole exchange may take.
     pub timeout_ms: u32,
     /// The largest body read; past it the driver stops reading and sets [`HttpResponse::too_large`].
@@ -99,9 +102,9 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
-    /// `POST` with a form body, else `GET`.
+    /// `POST` with a body, else `GET`.
     pub fn method(&self) -> &'static str {
-        if self.form.is_some() {
+        if self.body().is_some() {
             "POST"
         } else {
             "GET"
@@ -117,11 +120,20 @@ impl HttpRequest {
                 "content-type",
                 "application/x-www-form-urlencoded;charset=UTF-8",
             ));
+        } else if self.json.is_some() {
+            h.push(("content-type", "application/json"));
         }
         if let Some(a) = &self.authorization {
             h.push(("authorization", a.as_str()));
         }
         h
+    }
+}
+
+impl HttpRequest {
+    /// The body of a `POST`: the form, else the JSON.
+    pub fn body(&self) -> Option<&str> {
+        self.form.as_deref().or(self.json.as_deref())
     }
 }
 

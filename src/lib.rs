@@ -82,6 +82,8 @@ pub mod engine;
 mod error;
 mod http;
 mod json;
+#[cfg(feature = "mcp")]
+pub mod mcp;
 mod oidc;
 mod pkce;
 mod token;

@@ -46,8 +46,8 @@ async fn exchange(request: &HttpRequest, signal: &AbortSignal) -> Result<HttpRes
     }
     let init = RequestInit::new();
     init.set_method(request.method());
-    if let Some(form) = &request.form {
-        init.set_body(&JsValue::from_str(form));
+    if let Some(body) = request.body() {
+        init.set_body(&JsValue::from_str(body));
     }
     init.set_headers(&headers);
     init.set_redirect(RequestRedirect::Manual);

@@ -213,3 +213,25 @@ impl OAuthClient {
             .map(|_| ())
     }
 }
+
+/// MCP authorization (the `mcp` feature).
+#[cfg(feature = "mcp")]
+impl OAuthClient {
+    /// MCP authorization discovery for the MCP server at `server_url` (see [`crate::mcp`]): protected
+    /// resource metadata (from `options.challenge`, the server's `401`, else the well-known URLs), the
+    /// authorization server's metadata, then the client's credentials (`config.client_id` when
+    /// pre-registered, else empty). Registrations are kept in `config.storage` per issuer. The returned
+    /// client has the scope and the `resource` parameter set: go on with [`OAuthClient::login`] (or
+    /// `start_authorization` and [`OAuthClient::handle_callback`]).
+    pub async fn discover_mcp(
+        server_url: &str,
+        config: crate::ClientConfig,
+        options: crate::mcp::McpOptions,
+    ) -> Result<crate::mcp::McpAuthorization, Error> {
+        let client = OAuthClient::for_mcp(server_url, config)?;
+        match drive(&client, Flow::mcp(&client, server_url, options)).await? {
+            Output::Mcp(a) => Ok(*a),
+            _ => Err(Error::client(ErrorCode::InvalidResponse)),
+        }
+    }
+}

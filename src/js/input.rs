@@ -70,7 +70,13 @@ const OIDC_MEMBERS: [&str; 5] = [
 /// [`crate::OAuthClient::new`]. Every failure is `invalid_config`. For a discovery (`discovery`: the
 /// issuer) the endpoints are not read: the document provides them (see
 /// [`crate::OAuthClient::for_discovery`]).
-pub(crate) fn config(text: &str, discovery: Option<&str>) -> Result<ClientConfig, Error> {
+/// For an MCP discovery (`mcp`) the `clientId` is optional: without one, the discovery finds or registers
+/// the client.
+pub(crate) fn config(
+    text: &str,
+    discovery: Option<&str>,
+    mcp: bool,
+) -> Result<ClientConfig, Error> {
     let code = ErrorCode::InvalidConfig;
     let bad = Error::client(code);
     let v = &object(text, false, code)?;
@@ -88,7 +94,7 @@ pub(crate) fn config(text: &str, discovery: Option<&str>) -> Result<ClientConfig
     }
     let endpoint = |name| discovery.or(v.str(name));
     let (Some(client_id), Some(authorization), Some(token), Some(redirect)) = (
-        v.str("clientId"),
+        v.str("clientId").or(if mcp { Some("") } else { None }),
         endpoint("authorizationEndpoint"),
         endpoint("tokenEndpoint"),
         v.str("redirectUri"),

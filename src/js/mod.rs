@@ -16,6 +16,8 @@ use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
 mod input;
+#[cfg(feature = "mcp")]
+mod mcp;
 #[cfg(feature = "oidc")]
 mod oidc;
 
@@ -95,6 +97,9 @@ pub mod op {
     /// contentType?, tooLarge` + the body; `"failed", code`; `"verified", valid`; `"entries"` + the
     /// JSON array of `[key, value]` pairs; `"ok"`.
     pub const STEP: u8 = 8;
+    /// `[challenge, attempts]` → the scope of a step-up authorization (a bare string), which becomes the
+    /// client's (see [`crate::OAuthClient::step_up_scope`]).
+    pub const STEP_UP: u8 = 9;
 }
 
 /// The flows of [`op::BEGIN`] and their arguments (after `now`). `npm/client.js` uses the same numbers.
@@ -119,6 +124,9 @@ pub mod flow {
     pub const SIGN_OUT: u8 = 8;
     /// `[]`: another tab signed out.
     pub const FORGET: u8 = 9;
+    /// `[serverUrl, challenge?, options?]`: MCP authorization discovery, on a core made for it; the core
+    /// then holds the client for the server's authorization server.
+    pub const MCP: u8 = 10;
 }
 
 /// The arguments of one call: a JSON array of strings, integers, booleans and `null`s, built by the
@@ -197,7 +205,12 @@ impl Core {
     /// string; `null` otherwise) the core is made for discovering that issuer ([`flow::DISCOVER`]).
     #[wasm_bindgen(constructor)]
     pub fn new(config: &[u8], issuer: &[u8]) -> Core {
-        let issuer = match json::parse(issuer) {
+        let target = json::parse(issuer);
+        #[cfg(feature = "mcp")]
+        let mcp = target.as_ref().and_then(|t| t.string("mcp"));
+        #[cfg(not(feature = "mcp"))]
+        let mcp: Option<String> = None;
+        let issuer = match target {
             Some(Json::String(s)) => Some(s),
             _ => None,
         };
@@ -205,10 +218,14 @@ impl Core {
             .ok()
             .filter(|text| *text != "null")
             .ok_or(Error::client(ErrorCode::InvalidConfig))
-            .and_then(|text| input::config(text, issuer.as_deref()))
-            .and_then(|c| match &issuer {
+            .and_then(|text| {
+                input::config(text, issuer.as_deref().or(mcp.as_deref()), mcp.is_some())
+            })
+            .and_then(|c| match (&issuer, &mcp) {
+                #[cfg(feature = "mcp")]
+                (_, Some(server)) => OAuthClient::for_mcp(server, c),
                 #[cfg(feature = "oidc")]
-                Some(i) => OAuthClient::for_discovery(i, c),
+                (Some(i), _) => OAuthClient::for_discovery(i, c),
                 _ => OAuthClient::new(c),
             });
         Core {
@@ -238,6 +255,11 @@ impl Core {
             op::ERROR => Ok(error_of(a.str(0), a.opt_status(1))),
             op::BEGIN => self.begin(a),
             op::STEP => self.step(a, body),
+            #[cfg(feature = "mcp")]
+            op::STEP_UP => {
+                let mut client = self.client.borrow_mut();
+                mcp::step_up(client.as_mut().map_err(|e| e.clone())?, a)
+            }
             _ => {
                 let client = self.client.borrow();
                 let client = client.as_ref().map_err(Clone::clone)?;
@@ -367,6 +389,17 @@ impl Core {
                         *self.client.borrow_mut() = Ok(*c);
                         self.info()?
                     }
+                    #[cfg(feature = "mcp")]
+                    Output::Mcp(a) => {
+                        let found = mcp::found(&a);
+                        *self.client.borrow_mut() = Ok(a.client);
+                        let mut info = self.info()?;
+                        info.pop();
+                        info.push_str(",\"mcp\":");
+                        info.push_str(&found);
+                        info.push('}');
+                        info
+                    }
                     _ => String::from("null"),
                 };
                 o.raw("value", &value);
@@ -419,7 +452,7 @@ fn init_json(r: &HttpRequest) -> String {
     }
     let mut o = ObjectWriter::new();
     o.str("method", r.method())
-        .opt_str("body", r.form.as_deref())
+        .opt_str("body", r.body())
         .raw("headers", &h.finish())
         .str("redirect", "manual")
         .str("credentials", "omit");
@@ -518,6 +551,8 @@ fn start(
         Some(flow::SESSION) => Flow::access_token(client),
         Some(flow::SIGN_OUT) => Flow::logout(client),
         Some(flow::FORGET) => Flow::forget(client),
+        #[cfg(feature = "mcp")]
+        Some(k @ flow::MCP) => mcp::start(client, k, a),
         #[cfg(feature = "oidc")]
         Some(k) => oidc::start(client, k, a),
         _ => Err(Error::client(ErrorCode::InvalidConfig)),
