@@ -134,7 +134,8 @@ pub use types::{
 /// | [`OAuthClient::code_exchange_request`], [`OAuthClient::refresh_request`] | `token.rs` | none |
 /// | [`OAuthClient::revocation_request`], [`OAuthClient::logout_url`] | `oidc/endpoints.rs` | none |
 /// | [`OAuthClient::pending_key`], [`OAuthClient::flight_key`], [`OAuthClient::session_key`], [`OAuthClient::channel`], [`OAuthClient::for_discovery`] | `engine.rs` | none (the flows are [`engine::Flow`]) |
-/// | `handle_callback`, `exchange_code`, `refresh`, `login`, `handle_redirect_callback`, `session`, `access_token`, `logout`, `discover`, `userinfo`, `revoke` | `io/mod.rs` | wasm32: the engine's flows, driven through `fetch`, WebCrypto and the window |
+/// | `for_mcp`, `step_up_scope` (the `mcp` feature) | `mcp/mod.rs` | none |
+/// | `handle_callback`, `exchange_code`, `refresh`, `login`, `handle_redirect_callback`, `session`, `access_token`, `logout`, `discover`, `userinfo`, `revoke`, `discover_mcp` | `io/mod.rs` | wasm32: the engine's flows, driven through `fetch`, WebCrypto and the window |
 #[derive(Clone, Debug)]
 pub struct OAuthClient {
     pub(crate) config: ClientConfig,
