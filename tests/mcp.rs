@@ -360,7 +360,8 @@ fn offline_access_only_where_advertised() {
 
 #[test]
 fn hostile_servers_are_typed_errors_and_go_no_further() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut World)>, &str, usize)> = vec![
+    type Case = (&'static str, Box<dyn Fn(&mut World)>, &'static str, usize);
+    let cases: Vec<Case> = vec![
         (
             "another resource",
             Box::new(|w| w.answer(PRM_URL, json(200, &prm("https://evil.example/v1/mcp")))),
