@@ -2,12 +2,15 @@
 // login and consent pages, a public SPA client, a confidential client, one test account, refresh-token
 // rotation, CORS for the SPA origin, and provider profiles that present other providers' endpoint layouts.
 //
-//   startIdp({ port, profile, appOrigin, issuerOverride, accessTokenTtl }) -> { issuer, profile, routes, log, close }
+//   startIdp({ port, profile, appOrigin, issuerOverride, accessTokenTtl, mcpResource })
+//     -> { issuer, profile, routes, log, close, verifyAccessToken }
+// With `mcpResource` (an MCP server's URL) it is that server's authorization server: dynamic client
+// registration (RFC 7591) and resource indicators (RFC 8707) on, `mcp:read mcp:write` for that resource.
 //   node idp/server.mjs [--profile auth0|workos|wso2|default] [--port N] [--app-origin URL]
 import http from "node:http";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
-import Provider from "oidc-provider";
+import Provider, { errors } from "oidc-provider";
 
 export const TEST_ACCOUNT = { username: "alice", password: "wonderland" };
 export const CONFIDENTIAL = { clientId: "confidential", clientSecret: "confidential-secret-change-me" };
@@ -66,7 +69,7 @@ function publicJwks() {
   return { keys: [{ ...rsa, use: "sig", alg: "RS256", kid: `rs-${randomBytes(4).toString("hex")}` }, { ...ec, use: "sig", alg: "ES256", kid: `es-${randomBytes(4).toString("hex")}` }] };
 }
 
-export async function startIdp({ port = 0, profile = "default", appOrigin = "http://127.0.0.1:4401", issuerOverride, accessTokenTtl = 600 } = {}) {
+export async function startIdp({ port = 0, profile = "default", appOrigin = "http://127.0.0.1:4401", issuerOverride, accessTokenTtl = 600, mcpResource } = {}) {
   const prof = PROFILES[profile];
   if (!prof) throw new Error(`unknown profile ${profile}; one of ${Object.keys(PROFILES).join(", ")}`);
   const log = []; // every token/revocation request: { path, grant_type, client_id, auth }
@@ -116,6 +119,18 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
+      ...(mcpResource && {
+        registration: { enabled: true },
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: async (ctx, client, oneOf) => oneOf,
+          useGrantedResource: async () => true,
+          async getResourceServerInfo(ctx, resource) {
+            if (resource !== mcpResource) throw new errors.InvalidTarget();
+            return { scope: "mcp:read mcp:write", audience: resource, accessTokenFormat: "opaque", accessTokenTTL: accessTokenTtl };
+          },
+        },
+      }),
       revocation: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -173,7 +188,7 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
       for await (const chunk of ctx.req) raw += chunk;
       const form = new URLSearchParams(raw);
       const auth = ctx.get("authorization") ? "basic" : form.has("client_secret") ? "post" : "none";
-      entry = { path: ctx.path, grant_type: form.get("grant_type"), client_id: form.get("client_id") ?? "(basic)", auth, has_verifier: form.has("code_verifier") };
+      entry = { path: ctx.path, grant_type: form.get("grant_type"), client_id: form.get("client_id") ?? "(basic)", auth, has_verifier: form.has("code_verifier"), resource: form.getAll("resource") };
       log.push(entry);
       if (profile === "wso2" && auth === "post") {
         ctx.status = 401;
@@ -183,6 +198,7 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
       }
       ctx.req.body = form.toString();
     }
+    if (ctx.path === "/reg" && ctx.method === "POST") log.push((entry = { path: ctx.path }));
     await next();
     if (entry) entry.status = ctx.status;
     if (profile !== "auth0") return;
@@ -273,6 +289,11 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
     },
     confidentialAuth: profile === "wso2" ? ["client_secret_basic"] : ["client_secret_basic", "client_secret_post"],
     log,
+    /** An access token this server issued, as the resource server sees it (`{ aud, scope, clientId }`), or null. */
+    async verifyAccessToken(token) {
+      const at = await provider.AccessToken.find(token);
+      return at ? { aud: at.aud, scope: at.scope, clientId: at.clientId } : null;
+    },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
 }
