@@ -178,6 +178,17 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
     });
   }
   provider.use(async (ctx, next) => {
+    // A browser app registers itself (MCP): oidc-provider has no CORS on the registration endpoint.
+    if (mcpResource && ctx.path === "/reg" && ctx.get("origin") === appOrigin) {
+      ctx.set("access-control-allow-origin", appOrigin);
+      ctx.set("vary", "origin");
+      if (ctx.method === "OPTIONS") {
+        ctx.set("access-control-allow-methods", "POST");
+        ctx.set("access-control-allow-headers", "content-type, accept");
+        ctx.status = 204;
+        return;
+      }
+    }
     let entry;
     const isToken = ctx.path === routes.token || ctx.path === routes.revocation;
     if (isToken && ctx.method === "POST") {

@@ -4,21 +4,30 @@
 // `tools/call` without `mcp:write` (the step-up). Tokens are checked by the authorization server
 // (`verify(token) -> { aud, scope } | null`); a token for another audience is refused.
 //
-//   startMcpServer({ issuer: () => url, verify, resourceOverride }) -> { url, resource, log, close }
+// With `allowOrigin` (a web app's origin) it answers that origin's CORS requests, as a browser client needs.
+//
+//   startMcpServer({ issuer: () => url, verify, resourceOverride, allowOrigin, port }) -> { url, resource, log, close }
 import http from "node:http";
 
-export async function startMcpServer({ issuer, verify, resourceOverride } = {}) {
+export async function startMcpServer({ issuer, verify, resourceOverride, allowOrigin, port = 0 } = {}) {
   const log = []; // { method, auth: "none" | "ok" | "bad" | "scope", status }
   const server = http.createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${server.address().port}`;
   const resource = `${origin}/mcp`;
   const prm = `${origin}/.well-known/oauth-protected-resource/mcp`;
   const challenge = (extra = "") => `Bearer resource_metadata="${prm}", scope="mcp:read"${extra}`;
 
   server.on("request", async (req, res) => {
+    const cors = allowOrigin && req.headers.origin === allowOrigin
+      ? { "access-control-allow-origin": allowOrigin, "access-control-expose-headers": "www-authenticate, mcp-session-id", vary: "origin" }
+      : {};
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, { ...cors, "access-control-allow-methods": "GET, POST", "access-control-allow-headers": "authorization, content-type, accept, mcp-protocol-version, mcp-session-id", "access-control-max-age": "60" });
+      return res.end();
+    }
     const send = (status, body, headers = {}) => {
-      res.writeHead(status, { "content-type": "application/json", ...headers });
+      res.writeHead(status, { "content-type": "application/json", ...cors, ...headers });
       res.end(body === undefined ? "" : JSON.stringify(body));
     };
     if (req.method === "GET" && req.url === "/.well-known/oauth-protected-resource/mcp") {
@@ -56,7 +65,7 @@ export async function startMcpServer({ issuer, verify, resourceOverride } = {}) 
         return reply({ protocolVersion: msg.params?.protocolVersion ?? "2025-11-25", capabilities: { tools: {} }, serverInfo: { name: "pkce-wasm-test-mcp", version: "1.0.0" } });
       case "notifications/initialized":
         entry.status = 202;
-        res.writeHead(202);
+        res.writeHead(202, cors);
         return res.end();
       case "tools/list":
         return reply({ tools: [{ name: "whoami", description: "The token's client and scopes", inputSchema: { type: "object" } }] });
