@@ -1,5 +1,5 @@
 // End-to-end: the example app's MCP page (www/mcp.html) in headless Chromium connects to an MCP server it
-// has never seen (tests/support/mcp-server.mjs): the 401, its protected resource metadata, the embedded
+// has never seen (idp/mcp-server.mjs): the 401, its protected resource metadata, the embedded
 // oidc-provider's metadata, dynamic registration, the sign-in and consent, the callback, and tools/list
 // with the token. Real browser, real authorization server, the built package.
 import { test, before, after } from "node:test";
@@ -9,7 +9,7 @@ import path from "node:path";
 import { launchChromium } from "../support/chromium.mjs";
 import { startIdp, TEST_ACCOUNT } from "../../idp/server.mjs";
 import { startApp } from "../../scripts/app-server.mjs";
-import { startMcpServer } from "../support/mcp-server.mjs";
+import { startMcpServer } from "../../idp/mcp-server.mjs";
 
 const SHOTS = path.resolve("test-results/e2e");
 mkdirSync(SHOTS, { recursive: true });

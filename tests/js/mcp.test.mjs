@@ -1,13 +1,13 @@
 // MCP authorization against real components: the embedded oidc-provider as the MCP server's
 // authorization server (dynamic client registration and resource indicators on) and a protected MCP
-// server on 127.0.0.1 (tests/support/mcp-server.mjs) that checks every token with the authorization
+// server on 127.0.0.1 (idp/mcp-server.mjs) that checks every token with the authorization
 // server. The example client's transport (examples/mcp-client/mcp.mjs) drives pkce-wasm/mcp; a cookie
 // jar plays the browser at the sign-in and consent pages.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { OAuthClient, authorizeMcp, isOAuthError } from "../../pkg/mcp/node.js";
 import { startIdp, TEST_ACCOUNT } from "../../idp/server.mjs";
-import { startMcpServer } from "../support/mcp-server.mjs";
+import { startMcpServer } from "../../idp/mcp-server.mjs";
 import { authorizeWithConsent, CookieJar } from "../support/consent.mjs";
 import { connect } from "../../examples/mcp-client/mcp.mjs";
 

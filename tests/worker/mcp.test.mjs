@@ -1,5 +1,5 @@
 // `pkce-wasm/mcp` under its `workerd` export condition, in workerd (Miniflare), against real components:
-// the Worker probes the MCP server (tests/support/mcp-server.mjs) for its 401, runs the MCP discovery
+// the Worker probes the MCP server (idp/mcp-server.mjs) for its 401, runs the MCP discovery
 // (resource metadata, the authorization server's metadata, dynamic registration at the embedded
 // oidc-provider), hands back the authorization URL; after the sign-in and consent (a cookie jar plays the
 // browser) it exchanges the code, calls `tools/list` with the token and refreshes.
@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { startIdp, TEST_ACCOUNT } from "../../idp/server.mjs";
-import { startMcpServer } from "../support/mcp-server.mjs";
+import { startMcpServer } from "../../idp/mcp-server.mjs";
 import { authorizeWithConsent } from "../support/consent.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
