@@ -241,16 +241,7 @@ export class OAuthClient extends EventTarget {
 
   static async discover(issuer, config) {
     if (import.meta.OIDC === false || typeof issuer !== "string") throw fail("invalid_config");
-    // The core checks the config before any request (the document provides the endpoints).
-    discovering = encoder.encode(arg(issuer));
-    let client;
-    try {
-      client = new OAuthClient(config);
-    } finally {
-      discovering = undefined;
-    }
-    client.#info = await client.#run(DISCOVER, []);
-    return client;
+    return OAuthClient.#discover(issuer, config, DISCOVER, []);
   }
 
   /**
@@ -261,14 +252,19 @@ export class OAuthClient extends EventTarget {
    */
   static async discoverMcp(serverUrl, config, options) {
     if (import.meta.MCP === false || typeof serverUrl !== "string") throw fail("invalid_config");
-    discovering = encoder.encode(arg({ mcp: serverUrl }));
+    return OAuthClient.#discover({ mcp: serverUrl }, config, MCP, [serverUrl, options?.wwwAuthenticate ?? null, arg(options)]);
+  }
+
+  /** A client made for a discovery (of `target`, checked before any request), then the discovery. */
+  static async #discover(target, config, flow, args) {
+    discovering = encoder.encode(arg(target));
     let client;
     try {
       client = new OAuthClient(config);
     } finally {
       discovering = undefined;
     }
-    client.#info = await client.#run(MCP, [serverUrl, options?.wwwAuthenticate ?? null, arg(options)]);
+    client.#info = await client.#run(flow, args);
     return client;
   }
 
@@ -398,22 +394,7 @@ export class OAuthClient extends EventTarget {
   }
 }
 
-/**
- * "A token for this MCP server": discovery (`OAuthClient.discoverMcp`), then the authorization. With
- * `options.redirect`, in a browser, the window goes to the authorization server (`login()`; the callback
- * page calls `handleCallback()`); otherwise the pending authorization is handed back, for the app to send
- * the user to `pending.url` and finish with `client.handleCallback(callbackUrl, pending)`.
- */
-export async function authorizeMcp(serverUrl, config, options) {
-  const client = await OAuthClient.discoverMcp(serverUrl, config, options);
-  if (options?.redirect) {
-    await client.login();
-    return { client };
-  }
-  return { client, pending: client.startAuthorization() };
-}
-
-/** The issuer of the client under construction by `discover` (JSON text), or none. */
+/** What the client under construction is for (JSON text: the issuer, or `{ mcp }`), or none. */
 let discovering;
 
 export function createPkce(verifier) {

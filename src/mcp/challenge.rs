@@ -80,7 +80,8 @@ impl Cursor<'_> {
 
     fn text(&self, from: usize, to: usize) -> String {
         // Only ASCII runs are cut this way (tchar, token68).
-        String::from_utf8_lossy(self.s.get(from..to).unwrap_or_default()).into_owned()
+        let bytes = self.s.get(from..to).unwrap_or_default();
+        String::from(core::str::from_utf8(bytes).unwrap_or_default())
     }
 
     /// Whether a `name BWS "=" BWS value` parameter starts here (not a token68 ending in `=`).

@@ -107,7 +107,13 @@ fn join(parts: &[&str]) -> String {
 
 /// The path without its terminating slashes.
 fn trimmed(path: &str) -> &str {
-    path.trim_end_matches('/')
+    let end = path.bytes().rposition(|b| b != b'/').map_or(0, |i| i + 1);
+    path.get(..end).unwrap_or_default()
+}
+
+/// Whether a scope value names any scope (is not empty or only spaces).
+fn any_scope(s: &&str) -> bool {
+    s.bytes().any(|b| b != b' ')
 }
 
 /// The protected resource metadata URLs of `server` to try, in order (RFC 9728 §3.1, MCP 2025-11-25):
@@ -396,7 +402,7 @@ impl OAuthClient {
                 (c.is("Bearer") || c.is("DPoP")) && c.param("error") == Some("insufficient_scope")
             })
             .and_then(|c| c.param("scope"))
-            .filter(|s| !s.trim().is_empty())
+            .filter(any_scope)
             .ok_or(Error::client(ErrorCode::InvalidChallenge))?;
         if attempts >= MAX_STEP_UPS {
             return Err(Error::client(ErrorCode::StepUpLimit));
@@ -447,10 +453,7 @@ impl McpFlow {
         if let Some(value) = &options.challenge {
             let challenges = parse_www_authenticate(value)?;
             if let Some(c) = challenges.iter().find(|c| c.is("Bearer") || c.is("DPoP")) {
-                challenge_scope = c
-                    .param("scope")
-                    .filter(|s| !s.trim().is_empty())
-                    .map(String::from);
+                challenge_scope = c.param("scope").filter(any_scope).map(String::from);
                 if let Some(u) = c.param("resource_metadata") {
                     if !check_url(u, UrlKind::Endpoint) {
                         return Err(Error::client(ErrorCode::InvalidChallenge));
