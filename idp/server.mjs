@@ -199,7 +199,7 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
       for await (const chunk of ctx.req) raw += chunk;
       const form = new URLSearchParams(raw);
       const auth = ctx.get("authorization") ? "basic" : form.has("client_secret") ? "post" : "none";
-      entry = { path: ctx.path, grant_type: form.get("grant_type"), client_id: form.get("client_id") ?? "(basic)", auth, has_verifier: form.has("code_verifier"), resource: form.getAll("resource") };
+      entry = { path: ctx.path, grant_type: form.get("grant_type"), client_id: form.get("client_id") ?? "(basic)", auth, has_verifier: form.has("code_verifier"), ...(form.has("resource") && { resource: form.getAll("resource") }) };
       log.push(entry);
       if (profile === "wso2" && auth === "post") {
         ctx.status = 401;

@@ -93,6 +93,10 @@ mod types;
 // does the I/O around it.
 #[cfg(all(target_arch = "wasm32", not(feature = "npm-package")))]
 mod io;
+/// The prefix of the DOM events the Rust API's managed session dispatches (`pkce-wasm:refreshed`, ...;
+/// see [`engine::Event`]) on the global object, with the client id as their `detail` (wasm32).
+#[cfg(all(target_arch = "wasm32", not(feature = "npm-package")))]
+pub use io::EVENT_PREFIX;
 /// The JavaScript API (what the npm package exports). Public for the crate's own wasm tests and for Rust
 /// apps that want the JS-shaped objects; Rust code should prefer [`OAuthClient`].
 #[cfg(target_arch = "wasm32")]

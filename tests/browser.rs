@@ -645,4 +645,128 @@ mod conveniences {
             "no_session"
         );
     }
+
+    // The origin's IndexedDB as the npm package keeps it (database `pkce-wasm`, store `kv`), the DOM events
+    // the Rust driver dispatches, and the client's BroadcastChannel as another tab sees it.
+    #[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+        function kv(mode, op) {
+            return new Promise((ok, fail) => {
+                const open = indexedDB.open('pkce-wasm', 1);
+                open.onupgradeneeded = () => open.result.createObjectStore('kv');
+                open.onerror = () => fail(open.error);
+                open.onsuccess = () => {
+                    const tx = open.result.transaction('kv', mode);
+                    const r = op(tx.objectStore('kv'));
+                    tx.oncomplete = () => { open.result.close(); ok(r.result); };
+                    tx.onerror = () => fail(tx.error);
+                };
+            });
+        }
+        export function idb_put(key, value) { return kv('readwrite', (s) => s.put(value, key)); }
+        export function idb_get(key) { return kv('readonly', (s) => s.get(key)); }
+        export function record(prefix) {
+            const seen = [];
+            for (const t of ['signedin', 'refreshed', 'refreshfailed', 'signedout']) {
+                globalThis.addEventListener(prefix + t, (e) => seen.push(t + ':' + e.detail));
+            }
+            return seen;
+        }
+        export function hear(name) { const heard = []; new BroadcastChannel(name).onmessage = (m) => heard.push(m.data); return heard; }
+        export function say(name, data) { const c = new BroadcastChannel(name); c.postMessage(data); c.close(); }
+    ")]
+    extern "C" {
+        fn idb_put(key: &str, value: &str) -> js_sys::Promise;
+        fn idb_get(key: &str) -> js_sys::Promise;
+        fn record(prefix: &str) -> js_sys::Array;
+        fn hear(name: &str) -> js_sys::Array;
+        fn say(name: &str, data: &str);
+    }
+
+    async fn idb(key: &str) -> Option<String> {
+        wasm_bindgen_futures::JsFuture::from(idb_get(key))
+            .await
+            .unwrap()
+            .as_string()
+    }
+
+    fn strings(a: &js_sys::Array) -> Vec<String> {
+        a.iter().filter_map(|v| v.as_string()).collect()
+    }
+
+    /// `"shared"` session storage in the Rust API is the origin's IndexedDB (the npm package's store: a
+    /// value written there is read here), every session event is a DOM event, a sign-out reaches the
+    /// other tabs on the client's BroadcastChannel, and another tab's sign-out ends the session here.
+    #[wasm_bindgen_test]
+    async fn a_shared_session_in_indexeddb_with_events_here_and_across_tabs() {
+        let id = unique("shared");
+        let mut c = ClientConfig::new(
+            id.as_str(),
+            "https://idp.example/authorize",
+            format!("{}/t/{id}/session", server()),
+            "https://app.example/callback",
+        );
+        c.issuer = Some(ISSUER.into());
+        let mut session = pkce_wasm::SessionConfig::default();
+        session.storage = PendingStorage::Shared;
+        c.session = Some(session);
+        let client = OAuthClient::new(c).unwrap();
+        let key = client.session_key();
+        let seen = record(pkce_wasm::EVENT_PREFIX);
+        let heard = hear(&client.channel());
+        let stale = format!(
+            r#"{{"v":1,"client":"{id}","tokens":{{"access_token":"AT-1","token_type":"bearer","expires_at":1,"refresh_token":"RT-1"}}}}"#
+        );
+        wasm_bindgen_futures::JsFuture::from(idb_put(&key, &stale))
+            .await
+            .unwrap();
+
+        let tokens = client.session().await.unwrap();
+        assert_eq!(tokens.access_token.secret(), "AT-2");
+        assert!(
+            idb(&key).await.unwrap().contains("RT-2"),
+            "kept in IndexedDB"
+        );
+        assert!(storage(PendingStorage::Session)
+            .get_item(&key)
+            .unwrap()
+            .is_none());
+        assert_eq!(server_log(&id).await.length(), 1);
+        assert!(strings(&seen).contains(&format!("refreshed:{id}")));
+
+        client.logout().await.unwrap();
+        assert_eq!(idb(&key).await, None);
+        assert!(strings(&seen).contains(&format!("signedout:{id}")));
+        sleep(100).await;
+        assert_eq!(
+            strings(&heard),
+            ["signedout"],
+            "the other tabs hear the sign-out"
+        );
+
+        // Another tab signs out: the session kept here goes too, and the app is told.
+        let fresh = format!(
+            r#"{{"v":1,"client":"{id}","tokens":{{"access_token":"AT-9","token_type":"bearer","expires_at":4102444800}}}}"#
+        );
+        wasm_bindgen_futures::JsFuture::from(idb_put(&key, &fresh))
+            .await
+            .unwrap();
+        assert_eq!(client.access_token().await.unwrap().secret(), "AT-9");
+        say(&client.channel(), "signedout");
+        for _ in 0..100 {
+            if idb(&key).await.is_none() {
+                break;
+            }
+            sleep(50).await;
+        }
+        assert_eq!(idb(&key).await, None, "removed within 5 s");
+        let signed_out = strings(&seen)
+            .iter()
+            .filter(|e| **e == format!("signedout:{id}"))
+            .count();
+        assert_eq!(signed_out, 2);
+        assert_eq!(
+            client.access_token().await.unwrap_err().code(),
+            "no_session"
+        );
+    }
 }

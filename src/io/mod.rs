@@ -4,7 +4,9 @@
 //! package's JavaScript shell (`npm/client.js`) is the same driver in JavaScript.
 
 mod browser;
+mod events;
 mod fetch;
+mod idb;
 mod lock;
 mod single_flight;
 #[cfg(feature = "oidc")]
@@ -14,9 +16,11 @@ use alloc::vec::Vec;
 use std::sync::{Arc, Mutex};
 
 use crate::engine::{Flow, Output, Step};
+pub use events::EVENT_PREFIX;
+
 use crate::{
-    AuthorizationOptions, Error, ErrorCode, OAuthClient, PendingAuthorization, RefreshToken,
-    TokenSet, ValidatedCallback,
+    AuthorizationOptions, Error, ErrorCode, OAuthClient, PendingAuthorization, PendingStorage,
+    RefreshToken, TokenSet, ValidatedCallback,
 };
 
 /// A client's JWKS cache (the last JWKS document fetched), shared by its clones.
@@ -55,6 +59,19 @@ async fn drive(client: &OAuthClient, first: Result<(Flow, Step), Error>) -> Resu
             }
             #[cfg(feature = "oidc")]
             Step::Verify(v) => subtle::verify(&v).await,
+            Step::Emit { event, broadcast } => {
+                events::emit(client, event, broadcast);
+                crate::engine::Input::Ok
+            }
+            Step::Read {
+                storage: PendingStorage::Shared,
+                key,
+            } => idb::read(key).await,
+            Step::Store {
+                storage: PendingStorage::Shared,
+                remove,
+                set,
+            } => idb::store(&remove, set.as_ref()).await,
             other => browser::perform(other),
         };
         let mut jwks = client.jwks.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -145,6 +162,7 @@ impl OAuthClient {
     /// reading it again there) and stored again. Concurrent calls in the page share one flow. `no_session` before a sign-in ([`OAuthClient::handle_redirect_callback`]
     /// keeps the session when the config has one).
     pub async fn session(&self) -> Result<TokenSet, Error> {
+        events::watch(self);
         single_flight::share(self.session_key(), async {
             tokens(self, Flow::access_token(self)).await
         })
@@ -159,6 +177,7 @@ impl OAuthClient {
     /// Ends the managed session: its refresh token revoked where the provider has a revocation
     /// endpoint (best effort), the session removed.
     pub async fn logout(&self) -> Result<(), Error> {
+        events::watch(self);
         drive(self, Flow::logout(self)).await.map(|_| ())
     }
 
@@ -173,6 +192,7 @@ impl OAuthClient {
     /// a sign-in under way in another tab (they expire with `pending_ttl_seconds`).
     pub async fn handle_redirect_callback(&self) -> Result<TokenSet, Error> {
         let href = browser::href()?;
+        events::watch(self);
         tokens(self, Flow::callback(self, &href, true, None, now())).await
     }
 }
