@@ -28,6 +28,11 @@ export const PROFILES = {
     label: "WorkOS Connect layout (/oauth2/authorize, /oauth2/token)",
     routes: { authorization: "/oauth2/authorize", token: "/oauth2/token", userinfo: "/oauth2/userinfo", jwks: "/oauth2/jwks", end_session: "/oauth2/logout", revocation: "/oauth2/revoke" },
   },
+  par: {
+    label: "pushed authorization requests required (RFC 9126)",
+    routes: {},
+    features: { pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true } },
+  },
   wso2: {
     label: "WSO2 Identity Server layout (/oauth2/authorize, /oauth2/token, client_secret_basic)",
     routes: { authorization: "/oauth2/authorize", token: "/oauth2/token", userinfo: "/oauth2/userinfo", jwks: "/oauth2/jwks", end_session: "/oidc/logout", revocation: "/oauth2/revoke" },
@@ -119,6 +124,7 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
+      ...prof.features,
       ...(mcpResource && {
         registration: { enabled: true },
         resourceIndicators: {
@@ -190,7 +196,7 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
       }
     }
     let entry;
-    const isToken = ctx.path === routes.token || ctx.path === routes.revocation;
+    const isToken = ctx.path === routes.token || ctx.path === routes.revocation || ctx.path === "/request";
     if (isToken && ctx.method === "POST") {
       // Read the form ourselves to log it; oidc-provider then reads the pre-parsed body. oidc-provider
       // accepts client_secret_post from a client registered for client_secret_basic; the wso2 profile

@@ -22,6 +22,17 @@ export interface OAuthClientConfig {
   issuer?: string;
   /** Reject callbacks without `iss` (needs `issuer`). Default `false`. */
   requireIss?: boolean;
+  /**
+   * RFC 9126: push every authorization here first (on the token endpoint's origin), with the client's
+   * authentication; the browser then goes to the authorization endpoint with `client_id` and `request_uri`
+   * only. Use `authorize()` or `login()` (`startAuthorization()` is then `invalid_config`).
+   */
+  pushedAuthorizationRequestEndpoint?: string;
+  /**
+   * Authorizations must be pushed (`invalid_config` without the endpoint). Before `discover`, set it to push
+   * whenever the provider has the endpoint; a provider whose metadata requires it turns it on.
+   */
+  requirePushedAuthorizationRequests?: boolean;
   /** Confidential clients only (servers, edge functions). Never ship a secret to a browser. */
   clientSecret?: string;
   /** Default `"none"`, or `"client_secret_basic"` when `clientSecret` is set. */
@@ -67,6 +78,8 @@ export interface ProviderMetadata {
   authorizationEndpoint: string;
   tokenEndpoint: string;
   requireIss: boolean;
+  pushedAuthorizationRequestEndpoint?: string;
+  requirePushedAuthorizationRequests: boolean;
   jwksUri?: string;
   userinfoEndpoint?: string;
   endSessionEndpoint?: string;
@@ -257,6 +270,11 @@ export interface OAuthClientCore {
    * Keep the returned object (it holds the verifier) and send the user to its `url`.
    */
   startAuthorization(options?: AuthorizationOptions | null): PendingAuthorization;
+  /**
+   * `startAuthorization`, pushed first where configured (RFC 9126: the answer's `request_uri` must live 1 s
+   * to an hour, else `invalid_response`; an error object is a `TokenResponseError`).
+   */
+  authorize(options?: AuthorizationOptions | null): Promise<PendingAuthorization>;
   /**
    * Validates a callback URL (or query) against a pending authorization: repeated parameters, `state`,
    * expiry, `iss`, `error=`, `code`, in that order. Sends nothing.

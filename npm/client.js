@@ -20,7 +20,7 @@ const NULL = encoder.encode("null");
 const INFO = 0, START = 1, VALIDATE = 2, PKCE = 3, ERROR = 4, LOGOUT = 5, FLIGHT = 6, BEGIN = 7, STEP = 8,
   STEP_UP = 9;
 const EXCHANGE = 0, CALLBACK = 1, REFRESH = 2, LOGIN = 3, DISCOVER = 4, USERINFO = 5, REVOKE = 6, SESSION = 7,
-  SIGN_OUT = 8, FORGET = 9, MCP = 10;
+  SIGN_OUT = 8, FORGET = 9, MCP = 10, AUTHORIZE = 11;
 
 /**
  * The one conversion: the core's error JSON → an `Error` with `name`, `code` and the RFC fields (and, for a
@@ -298,6 +298,11 @@ export class OAuthClient extends EventTarget {
 
   startAuthorization(options) {
     return JSON.parse(this.#call(START, [arg(options), now()]));
+  }
+
+  /** `startAuthorization`, pushed first where configured (RFC 9126): the URL then has only `client_id` and `request_uri`. */
+  async authorize(options) {
+    return this.#run(AUTHORIZE, [arg(options)]);
   }
 
   validateCallback(url, pending) {

@@ -126,10 +126,29 @@ impl OAuthClient {
     ///
     /// `now` is the current time in unix seconds (stored as `created_at`). Fails with `invalid_config` when
     /// an extra parameter names a reserved one, or `random_unavailable` when the platform has no CSPRNG.
+    ///
+    /// With a pushed authorization request configured (RFC 9126), use the engine's
+    /// [`Flow::authorize`](crate::engine::Flow::authorize) or [`Flow::login`](crate::engine::Flow::login)
+    /// instead: this is then `invalid_config` (the provider would refuse the URL).
     pub fn start_authorization(
         &self,
         options: &AuthorizationOptions,
         now: u64,
+    ) -> Result<PendingAuthorization, Error> {
+        if self.pushes()?.is_some() {
+            return Err(Error::client(ErrorCode::InvalidConfig));
+        }
+        self.authorization(options, now, false)
+    }
+
+    /// An authorization; with `push`, its `url` is only the parameters to push (`client_id` there only
+    /// for `client_secret_basic`: the others' authentication adds it), until the push's `request_uri`
+    /// replaces it.
+    pub(crate) fn authorization(
+        &self,
+        options: &AuthorizationOptions,
+        now: u64,
+        push: bool,
     ) -> Result<PendingAuthorization, Error> {
         if !check_extra(&options.extra_params, &RESERVED_AUTHORIZATION_PARAMS) {
             return Err(Error::client(ErrorCode::InvalidConfig));
@@ -149,10 +168,13 @@ impl OAuthClient {
 
         let endpoint = &c.authorization_endpoint;
         let (base, query) = endpoint_query(endpoint);
-        let mut q = FormSerializer::with_prefix(String::from(query));
-        q.append("response_type", "code")
-            .append("client_id", &c.client_id)
-            .append("redirect_uri", &c.redirect_uri);
+        let mut q = FormSerializer::with_prefix(String::from(if push { "" } else { query }));
+        q.append("response_type", "code");
+        // A push's client authentication adds `client_id`, except in the Basic header.
+        if !push || matches!(c.client_auth, crate::ClientAuth::ClientSecretBasic(_)) {
+            q.append("client_id", &c.client_id);
+        }
+        q.append("redirect_uri", &c.redirect_uri);
         if let Some(s) = scope {
             q.append("scope", s);
         }
@@ -186,8 +208,10 @@ impl OAuthClient {
                 );
             }
         }
-        let mut url = String::from(base);
-        url.push('?');
+        let mut url = String::from(if push { "" } else { base });
+        if !push {
+            url.push('?');
+        }
         url.push_str(&q.finish());
 
         Ok(PendingAuthorization {

@@ -167,6 +167,14 @@ pub struct ClientConfig {
     pub clock_tolerance_seconds: u64,
     /// A managed session, when the client keeps one.
     pub session: Option<SessionConfig>,
+    /// The RFC 9126 `pushed_authorization_request_endpoint`, on the token endpoint's origin. With it,
+    /// every authorization is pushed there first (with the client's authentication) and the browser goes
+    /// to the authorization endpoint with only `client_id` and `request_uri`.
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// Authorizations must be pushed (the provider's `require_pushed_authorization_requests`, or your
+    /// choice): one without the endpoint is `invalid_config`. A discovery takes the provider's endpoint
+    /// when its document or this flag requires pushing.
+    pub require_pushed_authorization_requests: bool,
 }
 
 impl ClientConfig {
@@ -197,6 +205,8 @@ impl ClientConfig {
             revocation_endpoint: None,
             clock_tolerance_seconds: DEFAULT_CLOCK_TOLERANCE_SECONDS,
             session: None,
+            pushed_authorization_request_endpoint: None,
+            require_pushed_authorization_requests: false,
         }
     }
 
@@ -227,6 +237,12 @@ impl ClientConfig {
             ]
             .iter()
             .all(|u| u.as_deref().is_none_or(|u| check_url(u, UrlKind::Endpoint)))
+            && self
+                .pushed_authorization_request_endpoint
+                .as_deref()
+                .is_none_or(|u| {
+                    check_url(u, UrlKind::Endpoint) && same_origin(u, &self.token_endpoint)
+                })
             && self.timeout_ms > 0
             && self.pending_ttl_seconds > 0
             && !matches!(
@@ -244,6 +260,23 @@ impl ClientConfig {
             Err(bad)
         }
     }
+}
+
+/// `scheme://authority` of a URL that passed [`check_url`] (lower-cased comparison).
+pub(crate) fn origin(url: &str) -> &str {
+    let b = url.as_bytes();
+    let after = b.iter().position(|&c| c == b':').map_or(0, |i| i + 3);
+    let end = b
+        .iter()
+        .skip(after)
+        .position(|&c| c == b'/' || c == b'?')
+        .map_or(b.len(), |i| i + after);
+    url.get(..end).unwrap_or_default()
+}
+
+/// Whether two URLs that passed [`check_url`] have the same origin.
+pub(crate) fn same_origin(a: &str, b: &str) -> bool {
+    origin(a).eq_ignore_ascii_case(origin(b))
 }
 
 /// Extra parameters need a non-empty name that is not reserved.

@@ -203,6 +203,8 @@ pub enum Output {
     Client(Box<OAuthClient>),
     /// The userinfo response's JSON text.
     Userinfo(String),
+    /// A started authorization (pushed first where configured), for the caller to keep.
+    Pending(Box<PendingAuthorization>),
     /// The client an MCP discovery made for the server's authorization server.
     #[cfg(feature = "mcp")]
     Mcp(Box<crate::mcp::McpAuthorization>),
@@ -255,6 +257,11 @@ enum State {
     Revocation,
     #[cfg(feature = "mcp")]
     Mcp(Box<crate::mcp::McpFlow>),
+    /// Waiting for the pushed authorization request's answer (then sign-in goes on, or it is returned).
+    Pushing {
+        pending: Box<PendingAuthorization>,
+        login: bool,
+    },
     LoginListed(PendingAuthorization),
     LoginStored {
         key: String,
@@ -547,13 +554,49 @@ impl Flow {
     /// Sign-in: starts an authorization at `now`, keeps it in the configured storage under its `state`
     /// (removing this client's expired or unreadable ones), and navigates to the authorization URL. A
     /// navigation that fails removes what was stored.
+    ///
+    /// With a pushed authorization request endpoint (RFC 9126), the authorization is pushed first; its
+    /// answer's `request_uri` makes the URL, and nothing is stored when the push fails.
     pub fn login(
         client: &OAuthClient,
         options: &AuthorizationOptions,
         now: u64,
     ) -> Result<(Flow, Step), Error> {
+        if let Some(first) = Flow::push(client, options, now, true)? {
+            return Ok(first);
+        }
         let pending = client.start_authorization(options, now)?;
         Ok((Flow::at(State::LoginListed(pending)), client.list()))
+    }
+
+    /// Starts an authorization at `now` for the caller to keep: pushed first where configured (RFC
+    /// 9126: the `request_uri` answer must be 1 to [`crate::MAX_REQUEST_URI_LIFETIME_SECONDS`] long, else
+    /// `invalid_response`), otherwise at once. Ends with [`Output::Pending`].
+    pub fn authorize(
+        client: &OAuthClient,
+        options: &AuthorizationOptions,
+        now: u64,
+    ) -> Result<(Flow, Step), Error> {
+        if let Some(first) = Flow::push(client, options, now, false)? {
+            return Ok(first);
+        }
+        done(Output::Pending(Box::new(
+            client.start_authorization(options, now)?,
+        )))
+    }
+
+    fn push(
+        client: &OAuthClient,
+        options: &AuthorizationOptions,
+        now: u64,
+        login: bool,
+    ) -> Result<Option<(Flow, Step)>, Error> {
+        let Some(endpoint) = client.pushes()? else {
+            return Ok(None);
+        };
+        let pending = Box::new(client.authorization(options, now, true)?);
+        let step = client.post(client.par_request(&pending, endpoint));
+        Ok(Some((Flow::at(State::Pushing { pending, login }), step)))
     }
 
     /// The callback page. With `from_address_bar`, `href` is the window's URL and the address bar is
@@ -958,6 +1001,13 @@ impl State {
                 let r = r.check()?;
                 crate::parse_revocation_response(r.status, &r.body)?;
                 done(Output::Unit)
+            }
+            (State::Pushing { mut pending, login }, Input::Response(r)) => {
+                client.pushed(r.check()?, &mut pending)?;
+                if login {
+                    return then(State::LoginListed(*pending), client.list());
+                }
+                done(Output::Pending(pending))
             }
             (State::LoginListed(pending), Input::Entries(entries)) => {
                 let key = client.pending_key(pending.state.secret());

@@ -85,6 +85,7 @@ mod json;
 #[cfg(feature = "mcp")]
 pub mod mcp;
 mod oidc;
+mod par;
 mod pkce;
 mod token;
 mod types;
@@ -117,6 +118,7 @@ pub use oidc::{
     select_key, validate_claims, Alg, IdTokenExpectations, Jws, LogoutOptions, Param,
     ProviderMetadata, PublicJwk, OAUTH_AUTHORIZATION_SERVER, OPENID_CONFIGURATION,
 };
+pub use par::MAX_REQUEST_URI_LIFETIME_SECONDS;
 pub use pkce::{is_valid_verifier, Pkce, CODE_CHALLENGE_METHOD};
 pub use token::{
     parse_token_response, TokenRequest, TokenSet, DEFAULT_MAX_BODY_BYTES, MAX_EXPIRES_IN,
@@ -139,7 +141,8 @@ pub use types::{
 /// | [`OAuthClient::revocation_request`], [`OAuthClient::logout_url`] | `oidc/endpoints.rs` | none |
 /// | [`OAuthClient::pending_key`], [`OAuthClient::flight_key`], [`OAuthClient::session_key`], [`OAuthClient::channel`], [`OAuthClient::for_discovery`] | `engine.rs` | none (the flows are [`engine::Flow`]) |
 /// | `for_mcp`, `step_up_scope` (the `mcp` feature) | `mcp/mod.rs` | none |
-/// | `handle_callback`, `exchange_code`, `refresh`, `login`, `handle_redirect_callback`, `session`, `access_token`, `logout`, `discover`, `userinfo`, `revoke`, `discover_mcp` | `io/mod.rs` | wasm32: the engine's flows, driven through `fetch`, WebCrypto and the window |
+/// | `pushes`, `par_request`, `pushed` (crate-internal) | `par.rs` | none |
+/// | `handle_callback`, `exchange_code`, `refresh`, `login`, `login_async`, `authorize`, `handle_redirect_callback`, `session`, `access_token`, `logout`, `discover`, `userinfo`, `revoke`, `discover_mcp` | `io/mod.rs` | wasm32: the engine's flows, driven through `fetch`, WebCrypto and the window |
 #[derive(Clone, Debug)]
 pub struct OAuthClient {
     pub(crate) config: ClientConfig,

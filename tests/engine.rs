@@ -745,3 +745,189 @@ mod session {
         assert_eq!(Event::SignedOut.as_str(), "signedout");
     }
 }
+
+mod par {
+    //! RFC 9126: the push's request, its answer, and sign-in around it.
+    use super::*;
+
+    fn par_client(auth: Option<&str>) -> OAuthClient {
+        let mut c = config();
+        c.pushed_authorization_request_endpoint = Some("https://idp.example/par".into());
+        if let Some(secret) = auth {
+            c.client_auth =
+                pkce_wasm::ClientAuth::ClientSecretBasic(pkce_wasm::ClientSecret::new(secret));
+        }
+        OAuthClient::new(c).unwrap()
+    }
+
+    fn form(body: &str) -> Vec<(String, String)> {
+        form_urlencoded::parse(body.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    #[test]
+    fn sign_in_pushes_first_then_stores_and_navigates_to_the_request_uri() {
+        let c = par_client(None);
+        assert_eq!(
+            code(
+                c.start_authorization(&AuthorizationOptions::default(), NOW)
+                    .unwrap_err()
+            ),
+            "invalid_config"
+        );
+        let (mut flow, step) = Flow::login(&c, &AuthorizationOptions::default(), NOW).unwrap();
+        let r = fetch(step);
+        assert_eq!(
+            (r.url.as_str(), r.method()),
+            ("https://idp.example/par", "POST")
+        );
+        let f = form(r.form.as_deref().unwrap());
+        let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names.iter().filter(|n| **n == "client_id").count(), 1);
+        for n in [
+            "response_type",
+            "redirect_uri",
+            "state",
+            "code_challenge",
+            "code_challenge_method",
+        ] {
+            assert!(names.contains(&n), "{n}");
+        }
+        let mut jwks = None;
+        let step = flow
+            .resume(
+                &c,
+                &mut jwks,
+                NOW,
+                json(
+                    201,
+                    r#"{"request_uri":"urn:ietf:params:oauth:request_uri:abc","expires_in":60}"#,
+                ),
+            )
+            .unwrap();
+        assert!(matches!(step, Step::List { .. }), "{step:?}");
+        let step = flow
+            .resume(&c, &mut jwks, NOW, Input::Entries(vec![]))
+            .unwrap();
+        let Step::Store {
+            set: Some((_, pending)),
+            ..
+        } = step
+        else {
+            panic!("{step:?}")
+        };
+        let url = "https://idp.example/authorize?client_id=spa&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Aabc";
+        assert!(
+            pending.contains(&url.replace('&', "\\u0026")) || pending.contains(url),
+            "{pending}"
+        );
+        let step = flow.resume(&c, &mut jwks, NOW, Input::Ok).unwrap();
+        assert!(
+            matches!(step, Step::Navigate(ref u) if u == url),
+            "{step:?}"
+        );
+    }
+
+    #[test]
+    fn a_confidential_push_authenticates_with_basic_and_names_the_client() {
+        let c = par_client(Some("s3cret"));
+        let (_, step) = Flow::authorize(&c, &AuthorizationOptions::default(), NOW).unwrap();
+        let r = fetch(step);
+        assert!(r.authorization.as_deref().unwrap().starts_with("Basic "));
+        let f = form(r.form.as_deref().unwrap());
+        assert_eq!(f.iter().filter(|(n, _)| n == "client_id").count(), 1);
+        assert!(!f.iter().any(|(n, _)| n == "client_secret"));
+    }
+
+    #[test]
+    fn hostile_answers_store_nothing_and_navigate_nowhere() {
+        for (status, body, expected) in [
+            (201, r#"{"expires_in":60}"#, "invalid_response"),
+            (
+                201,
+                r#"{"request_uri":"","expires_in":60}"#,
+                "invalid_response",
+            ),
+            (201, r#"{"request_uri":"urn:x"}"#, "invalid_response"),
+            (
+                201,
+                r#"{"request_uri":"urn:x","expires_in":0}"#,
+                "invalid_response",
+            ),
+            (
+                201,
+                r#"{"request_uri":"urn:x","expires_in":86400}"#,
+                "invalid_response",
+            ),
+            (
+                201,
+                r#"{"request_uri":"urn:x","expires_in":6e1}"#,
+                "invalid_response",
+            ),
+            (302, "{}", "invalid_response"),
+            (400, r#"{"error":"invalid_request"}"#, "invalid_request"),
+            (500, "oops", "invalid_response"),
+        ] {
+            let c = par_client(None);
+            let (mut flow, _) = Flow::login(&c, &AuthorizationOptions::default(), NOW).unwrap();
+            let e = flow
+                .resume(&c, &mut None, NOW, json(status, body))
+                .unwrap_err();
+            assert_eq!(code(e), expected, "{status} {body}");
+        }
+    }
+
+    #[test]
+    fn without_par_authorize_is_done_at_once_and_required_par_without_an_endpoint_fails() {
+        let (_, step) = Flow::authorize(&client(), &AuthorizationOptions::default(), NOW).unwrap();
+        assert!(
+            matches!(step, Step::Done(Output::Pending(ref p)) if p.url.contains("code_challenge="))
+        );
+        let mut c = config();
+        c.require_pushed_authorization_requests = true;
+        let c = OAuthClient::new(c).unwrap();
+        assert_eq!(
+            code(Flow::login(&c, &AuthorizationOptions::default(), NOW).unwrap_err()),
+            "invalid_config"
+        );
+        let mut c = config();
+        c.pushed_authorization_request_endpoint = Some("https://evil.example/par".into());
+        assert_eq!(code(OAuthClient::new(c).unwrap_err()), "invalid_config");
+    }
+}
+
+#[test]
+#[cfg(feature = "oidc")]
+fn discovery_takes_par_only_where_required_and_only_on_the_token_endpoints_origin() {
+    let doc = |par: &str, required: bool| {
+        format!(
+            r#"{{"issuer":"{ISSUER}","authorization_endpoint":"https://idp.example/a","token_endpoint":"https://idp.example/t","code_challenge_methods_supported":["S256"],"pushed_authorization_request_endpoint":"{par}","require_pushed_authorization_requests":{required}}}"#
+        )
+    };
+    let found = |config: ClientConfig, body: &str| {
+        let start = OAuthClient::for_discovery(ISSUER, config).unwrap();
+        let (mut flow, _) = Flow::discover(&start, ISSUER).unwrap();
+        match flow.resume(&start, &mut None, NOW, json(200, body)) {
+            Ok(Step::Done(Output::Client(c))) => {
+                Ok(c.config().pushed_authorization_request_endpoint.clone())
+            }
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(code(e)),
+        }
+    };
+    let par = "https://idp.example/par";
+    assert_eq!(found(config(), &doc(par, true)), Ok(Some(par.into())));
+    assert_eq!(
+        found(config(), &doc(par, false)),
+        Ok(None),
+        "offered is not enough"
+    );
+    let mut opt_in = config();
+    opt_in.require_pushed_authorization_requests = true;
+    assert_eq!(found(opt_in, &doc(par, false)), Ok(Some(par.into())));
+    assert_eq!(
+        found(config(), &doc("https://evil.example/par", true)),
+        Err("invalid_response".into())
+    );
+}

@@ -143,8 +143,14 @@ impl OAuthClient {
     /// unreadable pending authorizations of this client, and sends the window to the authorization URL
     /// (`location.assign`). `storage_unavailable` when the storage is missing or throws (nothing is
     /// navigated to then); `unsupported_environment` without a window.
+    ///
+    /// With a pushed authorization request configured the push needs a request: use
+    /// [`OAuthClient::login_async`] (this is `invalid_config` then).
     pub fn login(&self, options: &AuthorizationOptions) -> Result<(), Error> {
         browser::window()?;
+        if self.pushes()?.is_some() {
+            return Err(Error::client(ErrorCode::InvalidConfig));
+        }
         // Web storage and the navigation are synchronous: so is this flow's driver.
         let (mut flow, mut step) = Flow::login(self, options, now())?;
         let mut no_jwks = None;
@@ -154,6 +160,27 @@ impl OAuthClient {
                 other => browser::perform(other),
             };
             step = flow.resume(self, &mut no_jwks, now(), input)?;
+        }
+    }
+
+    /// [`OAuthClient::login`], with the authorization pushed first where configured (RFC 9126; see
+    /// [`Flow::login`]).
+    pub async fn login_async(&self, options: &AuthorizationOptions) -> Result<(), Error> {
+        browser::window()?;
+        drive(self, Flow::login(self, options, now()))
+            .await
+            .map(|_| ())
+    }
+
+    /// Starts an authorization for the caller to keep (see [`Flow::authorize`]): pushed first where
+    /// configured (RFC 9126), otherwise [`OAuthClient::start_authorization`] at the host's time.
+    pub async fn authorize(
+        &self,
+        options: &AuthorizationOptions,
+    ) -> Result<PendingAuthorization, Error> {
+        match drive(self, Flow::authorize(self, options, now())).await? {
+            Output::Pending(p) => Ok(*p),
+            _ => Err(Error::client(ErrorCode::InvalidResponse)),
         }
     }
 

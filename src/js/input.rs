@@ -40,7 +40,7 @@ fn params(o: &Json, name: &str) -> Result<Vec<(String, String)>, Error> {
 
 /// The configuration's string members. Their types are checked first, in one loop, so that the reads that
 /// build the config cannot fail (one error path instead of one per member keeps the wasm smaller).
-const STRING_MEMBERS: [&str; 13] = [
+const STRING_MEMBERS: [&str; 14] = [
     "clientId",
     "authorizationEndpoint",
     "tokenEndpoint",
@@ -54,6 +54,7 @@ const STRING_MEMBERS: [&str; 13] = [
     "userinfoEndpoint",
     "endSessionEndpoint",
     "revocationEndpoint",
+    "pushedAuthorizationRequestEndpoint",
 ];
 
 /// The configuration members only an OpenID Connect client (the `oidc` feature) accepts.
@@ -102,6 +103,7 @@ pub(crate) fn config(
         return Err(bad);
     };
     let require_iss = opt_bool(v, "requireIss", code)?.unwrap_or(false);
+    let require_par = opt_bool(v, "requirePushedAuthorizationRequests", code)?.unwrap_or(false);
     let timeout_ms = opt_uint(v, "timeoutMs", u64::from(u32::MAX), code)?;
     let pending_ttl = opt_uint(v, "pendingTtlSeconds", u64::from(u32::MAX), code)?;
     #[cfg(feature = "oidc")]
@@ -126,6 +128,8 @@ pub(crate) fn config(
     c.scope = v.string("scope");
     c.issuer = v.string("issuer");
     c.require_iss = require_iss;
+    c.require_pushed_authorization_requests = require_par;
+    c.pushed_authorization_request_endpoint = v.string("pushedAuthorizationRequestEndpoint");
     c.client_auth = match secret {
         None => ClientAuth::None,
         Some((s, false)) => ClientAuth::ClientSecretBasic(ClientSecret::new(s)),

@@ -64,7 +64,15 @@ fn metadata<'a>(o: &'a mut ObjectWriter, c: &ClientConfig) -> &'a mut ObjectWrit
     o.opt_str("issuer", c.issuer.as_deref())
         .str("authorizationEndpoint", &c.authorization_endpoint)
         .str("tokenEndpoint", &c.token_endpoint)
-        .bool("requireIss", c.require_iss);
+        .bool("requireIss", c.require_iss)
+        .opt_str(
+            "pushedAuthorizationRequestEndpoint",
+            c.pushed_authorization_request_endpoint.as_deref(),
+        )
+        .bool(
+            "requirePushedAuthorizationRequests",
+            c.require_pushed_authorization_requests,
+        );
     // Without the `oidc` feature the config refuses these members: they are always absent.
     #[cfg(feature = "oidc")]
     o.opt_str("jwksUri", c.jwks_uri.as_deref())
@@ -127,6 +135,8 @@ pub mod flow {
     /// `[serverUrl, challenge?, options?]`: MCP authorization discovery, on a core made for it; the core
     /// then holds the client for the server's authorization server.
     pub const MCP: u8 = 10;
+    /// `[options?]`: an authorization for the caller to keep, pushed first where configured (RFC 9126).
+    pub const AUTHORIZE: u8 = 11;
 }
 
 /// The arguments of one call: a JSON array of strings, integers, booleans and `null`s, built by the
@@ -385,6 +395,7 @@ impl Core {
                 let value = match output {
                     Output::Tokens(t) => t.to_json(),
                     Output::Userinfo(json) => json,
+                    Output::Pending(p) => p.to_json(),
                     Output::Client(c) => {
                         *self.client.borrow_mut() = Ok(*c);
                         self.info()?
@@ -547,6 +558,10 @@ fn start(
         Some(flow::LOGIN) => {
             let options = input::authorization_options(a.json(2))?;
             Flow::login(client, &options, now)
+        }
+        Some(flow::AUTHORIZE) => {
+            let options = input::authorization_options(a.json(2))?;
+            Flow::authorize(client, &options, now)
         }
         Some(flow::SESSION) => Flow::access_token(client),
         Some(flow::SIGN_OUT) => Flow::logout(client),

@@ -3,7 +3,7 @@
 
 use alloc::string::String;
 
-use crate::config::{check_url, UrlKind};
+use crate::config::{check_url, same_origin, UrlKind};
 use crate::error::{Error, ErrorCode};
 use crate::http::json_object;
 use crate::json::Json;
@@ -63,6 +63,10 @@ pub struct ProviderMetadata {
     pub revocation_endpoint: Option<String>,
     /// `authorization_response_iss_parameter_supported` (RFC 9207): callbacks must then carry `iss`.
     pub require_iss: bool,
+    /// `pushed_authorization_request_endpoint` (RFC 9126), on the token endpoint's origin.
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// `require_pushed_authorization_requests`.
+    pub require_pushed_authorization_requests: bool,
 }
 
 impl ProviderMetadata {
@@ -76,6 +80,13 @@ impl ProviderMetadata {
         config.userinfo_endpoint = self.userinfo_endpoint.clone();
         config.end_session_endpoint = self.end_session_endpoint.clone();
         config.revocation_endpoint = self.revocation_endpoint.clone();
+        // Pushed when the provider or the config requires it (a provider that offers it is not enough:
+        // some only accept it from clients enabled for it).
+        config.require_pushed_authorization_requests |= self.require_pushed_authorization_requests;
+        if config.require_pushed_authorization_requests {
+            config.pushed_authorization_request_endpoint =
+                self.pushed_authorization_request_endpoint.clone();
+        }
     }
 }
 
@@ -108,10 +119,23 @@ pub fn parse_discovery(
             Some(_) => Err(invalid.clone()),
         }
     };
+    let token_endpoint = endpoint("token_endpoint")?.ok_or(invalid.clone())?;
+    let par = endpoint("pushed_authorization_request_endpoint")?;
+    if par
+        .as_deref()
+        .is_some_and(|u| !same_origin(u, &token_endpoint))
+    {
+        return Err(invalid);
+    }
     Ok(ProviderMetadata {
         issuer: String::from(expected_issuer),
         authorization_endpoint: endpoint("authorization_endpoint")?.ok_or(invalid.clone())?,
-        token_endpoint: endpoint("token_endpoint")?.ok_or(invalid.clone())?,
+        token_endpoint,
+        pushed_authorization_request_endpoint: par,
+        require_pushed_authorization_requests: matches!(
+            doc.get("require_pushed_authorization_requests"),
+            Some(Json::Bool(true))
+        ),
         jwks_uri: endpoint("jwks_uri")?,
         userinfo_endpoint: endpoint("userinfo_endpoint")?,
         end_session_endpoint: endpoint("end_session_endpoint")?,

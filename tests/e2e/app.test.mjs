@@ -171,6 +171,11 @@ for (const profile of Object.keys(PROFILES)) {
       assert.match(await page.textContent("#profile"), new RegExp(`^${profile}:`));
       assert.equal(authorizeUrl.pathname, idp.routes.authorization);
       assert.equal(tokenRequests(idp, "authorization_code").length, 1);
+      if (profile === "par") {
+        // RFC 9126: pushed first (from the page, with PKCE), the browser URL has client_id and request_uri only.
+        assert.deepEqual([...authorizeUrl.searchParams.keys()].sort(), ["client_id", "request_uri"]);
+        assert.equal(idp.log.filter((e) => e.path === "/request" && e.status === 201).length, 1);
+      }
       if (profile === "auth0") {
         assert.equal(authorizeUrl.searchParams.get("audience"), "https://api.example.test");
         assert.equal(tokenRequests(idp, "authorization_code")[0].echoed_audience, "https://api.example.test", "the audience is echoed");
