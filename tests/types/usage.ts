@@ -131,3 +131,14 @@ export async function session(config: OAuthClientConfig): Promise<string> {
   void [tokens.refresh_token, code];
   return client.getAccessToken();
 }
+
+/** RFC 9126: pushed authorization requests are asynchronous. */
+export async function pushed(config: OAuthClientConfig): Promise<PendingAuthorization> {
+  const client = new OAuthClient({ ...config, pushedAuthorizationRequestEndpoint: "https://idp.example/par", requirePushedAuthorizationRequests: true });
+  const required: boolean = client.metadata.requirePushedAuthorizationRequests;
+  void required;
+  // @ts-expect-error: authorize() is a promise, not a pending authorization.
+  const wrong: PendingAuthorization = client.authorize();
+  void wrong;
+  return client.authorize({ scope: "openid" });
+}
