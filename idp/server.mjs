@@ -74,7 +74,9 @@ function publicJwks() {
   return { keys: [{ ...rsa, use: "sig", alg: "RS256", kid: `rs-${randomBytes(4).toString("hex")}` }, { ...ec, use: "sig", alg: "ES256", kid: `es-${randomBytes(4).toString("hex")}` }] };
 }
 
-export async function startIdp({ port = 0, profile = "default", appOrigin = "http://127.0.0.1:4401", issuerOverride, accessTokenTtl = 600, mcpResource } = {}) {
+export const PRIVATE_KEY_JWT_CLIENT_ID = "pkjwt";
+
+export async function startIdp({ port = 0, profile = "default", appOrigin = "http://127.0.0.1:4401", issuerOverride, accessTokenTtl = 600, mcpResource, clientJwks } = {}) {
   const prof = PROFILES[profile];
   if (!prof) throw new Error(`unknown profile ${profile}; one of ${Object.keys(PROFILES).join(", ")}`);
   const log = []; // every token/revocation request: { path, grant_type, client_id, auth }
@@ -86,8 +88,7 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
   const routes = { ...DEFAULT_ROUTES, ...prof.routes };
   const redirectUris = [`${appOrigin}/callback`];
 
-  const provider = new Provider(issuer, {
-    clients: [
+  const clientsList = [
       {
         client_id: SPA_CLIENT_ID,
         token_endpoint_auth_method: "none",
@@ -117,7 +118,14 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
         grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
       },
-    ],
+  ];
+  if (clientJwks) {
+    // A `private_key_jwt` client (RFC 7523) with the given public keys.
+    clientsList.push({ client_id: PRIVATE_KEY_JWT_CLIENT_ID, token_endpoint_auth_method: "private_key_jwt", jwks: clientJwks,
+      application_type: "native", redirect_uris: ["http://127.0.0.1/callback"], grant_types: ["authorization_code", "refresh_token"], response_types: ["code"] });
+  }
+  const provider = new Provider(issuer, {
+    clients: clientsList,
     routes,
     jwks: publicJwks(),
     cookies: { keys: [randomBytes(32).toString("hex")] },
@@ -204,8 +212,8 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
       let raw = "";
       for await (const chunk of ctx.req) raw += chunk;
       const form = new URLSearchParams(raw);
-      const auth = ctx.get("authorization") ? "basic" : form.has("client_secret") ? "post" : "none";
-      entry = { path: ctx.path, grant_type: form.get("grant_type"), client_id: form.get("client_id") ?? "(basic)", auth, has_verifier: form.has("code_verifier"), ...(form.has("resource") && { resource: form.getAll("resource") }) };
+      const auth = ctx.get("authorization") ? "basic" : form.has("client_secret") ? "post" : form.has("client_assertion") ? "private_key_jwt" : "none";
+      entry = { path: ctx.path, grant_type: form.get("grant_type"), client_id: form.get("client_id") ?? "(basic)", auth, has_verifier: form.has("code_verifier"), ...(form.has("client_assertion") && { assertion: form.get("client_assertion") }), ...(form.has("resource") && { resource: form.getAll("resource") }) };
       log.push(entry);
       if (profile === "wso2" && auth === "post") {
         ctx.status = 401;

@@ -1,7 +1,7 @@
 // The public types of the `pkce-wasm` npm package (the API of `client.js`).
 
 /** Client authentication at the token endpoint, the same on every request. */
-export type TokenEndpointAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
+export type TokenEndpointAuthMethod = "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
 
 /** Extra request parameters: a string, or an array of strings for a repeated parameter (e.g. `resource`). */
 export type ExtraParams = Record<string, string | string[] | undefined>;
@@ -35,6 +35,15 @@ export interface OAuthClientConfig {
   requirePushedAuthorizationRequests?: boolean;
   /** Confidential clients only (servers, edge functions). Never ship a secret to a browser. */
   clientSecret?: string;
+  /**
+   * `private_key_jwt` (RFC 7523; with `tokenEndpointAuthMethod: "private_key_jwt"`, not in `pkce-wasm/oauth`):
+   * a private WebCrypto signing key (ECDSA P-256, RSASSA-PKCS1-v1_5 or RSA-PSS with SHA-256, Ed25519),
+   * best made non-extractable. Every token, revocation and push request carries a fresh assertion signed
+   * with it (`iss`/`sub` the client id, `aud` the issuer, a random `jti`, one minute). It never enters the wasm.
+   */
+  clientPrivateKey?: CryptoKey;
+  /** The key's `kid` at the authorization server (the assertion's header names it). */
+  clientKeyId?: string;
   /** Default `"none"`, or `"client_secret_basic"` when `clientSecret` is set. */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   /** Added to every authorization URL. Reserved names (`response_type`, `client_id`, `redirect_uri`, `scope`, `state`, `code_challenge`, `code_challenge_method`, `nonce`) are refused. */

@@ -153,6 +153,15 @@ async function perform(s, ctx) {
         return [["verified", false]];
       }
     }
+    case "sign": {
+      const subtle = globalThis.crypto?.subtle;
+      if (import.meta.OIDC === false || !subtle) return [["failed", "unsupported_environment"]];
+      try {
+        return [["signed"], new Uint8Array(await subtle.sign(s.alg, ctx.key, encoder.encode(s.data)))];
+      } catch {
+        return [["failed", "invalid_config"]]; // a key WebCrypto will not sign with
+      }
+    }
     case "list":
     case "read":
     case "store":
@@ -220,6 +229,13 @@ export class OAuthClient extends EventTarget {
     if (store !== null && typeof store === "object") {
       this.#ctx.store = store;
       config = { ...config, session: { ...config.session, storage: "custom" } };
+    }
+    // Likewise a `private_key_jwt` client's CryptoKey: the core hears its description, the key stays.
+    const key = config?.clientPrivateKey;
+    if (import.meta.OIDC !== false && key != null) {
+      this.#ctx.key = key;
+      const { clientPrivateKey, clientKeyId, ...rest } = config;
+      config = { ...rest, clientKey: { algorithm: key.algorithm, type: key.type, usages: key.usages, kid: clientKeyId } };
     }
     // A rejected config makes a core that answers every call with its error, this first one included;
     // it is freed at once rather than left to the finalizer.

@@ -48,6 +48,22 @@ pub enum ClientAuth {
     ClientSecretBasic(ClientSecret),
     /// `client_id` and `client_secret` in the body.
     ClientSecretPost(ClientSecret),
+    /// RFC 7523 `private_key_jwt`: a client assertion signed with a private key the driver holds
+    /// (a non-extractable WebCrypto `CryptoKey`; it never enters the wasm), made fresh for every request
+    /// (the `oidc` feature).
+    #[cfg(feature = "oidc")]
+    PrivateKeyJwt(ClientKey),
+}
+
+/// What the engine knows of a `private_key_jwt` client's key: its algorithm and key id (the key itself
+/// stays with the driver).
+#[cfg(feature = "oidc")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientKey {
+    /// The JWS algorithm the key signs with.
+    pub alg: crate::alg::Alg,
+    /// The `kid` of the key at the authorization server, sent in the assertion's header.
+    pub kid: Option<String>,
 }
 
 impl ClientAuth {
@@ -57,6 +73,8 @@ impl ClientAuth {
             ClientAuth::None => "none",
             ClientAuth::ClientSecretBasic(_) => "client_secret_basic",
             ClientAuth::ClientSecretPost(_) => "client_secret_post",
+            #[cfg(feature = "oidc")]
+            ClientAuth::PrivateKeyJwt(_) => "private_key_jwt",
         }
     }
 }
@@ -217,6 +235,8 @@ impl ClientConfig {
             ClientAuth::ClientSecretBasic(s) | ClientAuth::ClientSecretPost(s) => {
                 !s.secret().is_empty()
             }
+            #[cfg(feature = "oidc")]
+            ClientAuth::PrivateKeyJwt(k) => k.kid.as_deref().is_none_or(|kid| !kid.is_empty()),
         };
         let ok = !self.client_id.is_empty()
             && secret_ok

@@ -16,7 +16,7 @@
 //! # let client = OAuthClient::new(ClientConfig::new("spa", "https://idp.example/authorize",
 //! #     "https://idp.example/token", "https://app.example/cb"))?;
 //! let mut jwks = None; // the client's JWKS cache, kept by the driver between flows
-//! let (mut flow, mut step) = Flow::refresh(&client, "rt", None, None, None)?;
+//! let (mut flow, mut step) = Flow::refresh(&client, "rt", None, None, None, 1_700_000_000)?;
 //! let tokens = loop {
 //!     let input = match step {
 //!         Step::Fetch(request) => {
@@ -64,6 +64,11 @@ pub const SESSION_KEY_PREFIX: &str = "pkce-wasm:session:";
 /// (the npm package and the Rust API share them, so a page may start with one and finish with the other).
 pub const PENDING_KEY_PREFIX: &str = "pkce-wasm:pending:";
 
+/// How long a `private_key_jwt` client assertion is valid, in seconds (RFC 7523 wants it short; at most
+/// five minutes here).
+#[cfg(feature = "oidc")]
+pub const ASSERTION_LIFETIME_SECONDS: u64 = 60;
+
 /// What the engine asks its driver to do next.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -78,6 +83,12 @@ pub enum Step {
     /// `unsupported_environment` without WebCrypto.
     #[cfg(feature = "oidc")]
     Verify(Verification),
+    /// Sign `data` with the client's private key (`private_key_jwt`) through WebCrypto:
+    /// `crypto.subtle.sign(alg's parameters, key, data)`; answer [`Input::Signed`] with the signature,
+    /// or `invalid_config` when the key cannot sign (missing, public, of another algorithm: WebCrypto
+    /// refused), `unsupported_environment` without WebCrypto.
+    #[cfg(feature = "oidc")]
+    Sign(Signing),
     /// Read the entries of `storage` whose keys start with `prefix`; answer [`Input::Entries`], or
     /// `storage_unavailable`.
     List {
@@ -175,6 +186,16 @@ pub struct Verification {
     pub data: String,
 }
 
+/// Data to sign with the client's key (see [`Step::Sign`]).
+#[cfg(feature = "oidc")]
+#[derive(Debug)]
+pub struct Signing {
+    /// The algorithm (see [`Alg`] for WebCrypto's parameters).
+    pub alg: Alg,
+    /// The JWS signing input (`header.payload`, base64url).
+    pub data: String,
+}
+
 /// What the driver hands back.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -186,6 +207,8 @@ pub enum Input {
     Failed(ErrorCode),
     /// Whether a [`Step::Verify`] signature verified.
     Verified(bool),
+    /// The signature a [`Step::Sign`] made.
+    Signed(Vec<u8>),
     /// The entries a [`Step::List`] found, keys and values.
     Entries(Vec<(String, String)>),
     /// A [`Step::Store`], [`Step::Replace`] or [`Step::Navigate`] was done.
@@ -257,6 +280,10 @@ enum State {
     Revocation,
     #[cfg(feature = "mcp")]
     Mcp(Box<crate::mcp::McpFlow>),
+    /// Waiting for the client assertion's signature: the request it completes, the signing input, and
+    /// the state the request's answer goes to.
+    #[cfg(feature = "oidc")]
+    Signing(Box<(HttpRequest, String, State)>),
     /// Waiting for the pushed authorization request's answer (then sign-in goes on, or it is returned).
     Pushing {
         pending: Box<PendingAuthorization>,
@@ -330,12 +357,54 @@ impl OAuthClient {
         }
     }
 
-    fn post(&self, r: TokenRequest) -> Step {
-        Step::Fetch(HttpRequest {
+    fn post(&self, r: TokenRequest) -> HttpRequest {
+        HttpRequest {
             authorization: r.authorization,
             form: Some(r.body),
             ..self.http(&r.url, None, None)
-        })
+        }
+    }
+
+    /// An authenticated request (token, revocation, push), whose answer goes to `state`: sent at once, or
+    /// for `private_key_jwt` once the driver has signed a fresh client assertion (RFC 7523: `iss` and
+    /// `sub` the client id, `aud` the issuer, else the token endpoint, a random `jti`, `iat` now, `exp` a
+    /// minute later, the key's `kid`).
+    #[cfg_attr(not(feature = "oidc"), allow(unused_variables))]
+    fn send(&self, state: State, r: TokenRequest, now: u64) -> Result<(Flow, Step), Error> {
+        let request = self.post(r);
+        #[cfg(feature = "oidc")]
+        if let crate::ClientAuth::PrivateKeyJwt(key) = &self.config.client_auth {
+            let data = self.assertion_input(key, now)?;
+            let step = Step::Sign(Signing {
+                alg: key.alg,
+                data: data.clone(),
+            });
+            return then(State::Signing(Box::new((request, data, state))), step);
+        }
+        then(state, Step::Fetch(request))
+    }
+
+    /// The signing input of a client assertion (see [`OAuthClient::send`]).
+    #[cfg(feature = "oidc")]
+    fn assertion_input(&self, key: &crate::ClientKey, now: u64) -> Result<String, Error> {
+        let c = &self.config;
+        let mut header = crate::json::ObjectWriter::new();
+        header
+            .str("alg", key.alg.name())
+            .str("typ", "JWT")
+            .opt_str("kid", key.kid.as_deref());
+        let mut claims = crate::json::ObjectWriter::new();
+        claims
+            .str("iss", &c.client_id)
+            .str("sub", &c.client_id)
+            .str("aud", c.issuer.as_deref().unwrap_or(&c.token_endpoint))
+            .str("jti", &crate::pkce::random_token()?)
+            .uint("iat", now)
+            .uint("exp", now.saturating_add(ASSERTION_LIFETIME_SECONDS));
+        let mut data = crate::encoding::base64url(header.finish().as_bytes());
+        data.push('.');
+        data.push_str(&crate::encoding::base64url(claims.finish().as_bytes()));
+        Ok(data)
     }
 
     /// The key under which sign-in keeps the pending authorization of `state`.
@@ -499,22 +568,21 @@ impl Flow {
         client: &OAuthClient,
         code: &str,
         pending: &PendingAuthorization,
+        now: u64,
     ) -> Result<(Flow, Step), Error> {
         if code.is_empty() {
             return fail(ErrorCode::MissingCode);
         }
         let request =
             client.code_exchange_request_unchecked(&AuthorizationCode::new(code), pending);
-        Ok((
-            Flow::at(State::Tokens(TokenWait {
-                refresh_token: None,
-                nonce: pending.nonce.clone(),
-                max_age: pending.max_age,
-                kept: None,
-                save: None,
-            })),
-            client.post(request),
-        ))
+        let wait = State::Tokens(TokenWait {
+            refresh_token: None,
+            nonce: pending.nonce.clone(),
+            max_age: pending.max_age,
+            kept: None,
+            save: None,
+        });
+        client.send(wait, request, now)
     }
 
     /// Refreshes. `id_token` and `claims` are the session's (its verified ID token's claims; with
@@ -527,6 +595,7 @@ impl Flow {
         scope: Option<&str>,
         id_token: Option<IdToken>,
         claims: Option<IdTokenClaims>,
+        now: u64,
     ) -> Result<(Flow, Step), Error> {
         if refresh_token.is_empty() {
             return fail(ErrorCode::InvalidConfig);
@@ -539,16 +608,14 @@ impl Flow {
         }
         let rt = RefreshToken::new(refresh_token);
         let request = client.refresh_request(&rt, scope);
-        Ok((
-            Flow::at(State::Tokens(TokenWait {
-                refresh_token: Some(rt),
-                nonce: None,
-                max_age: None,
-                kept: id_token.map(|t| (t, claims)),
-                save: None,
-            })),
-            client.post(request),
-        ))
+        let wait = State::Tokens(TokenWait {
+            refresh_token: Some(rt),
+            nonce: None,
+            max_age: None,
+            kept: id_token.map(|t| (t, claims)),
+            save: None,
+        });
+        client.send(wait, request, now)
     }
 
     /// Sign-in: starts an authorization at `now`, keeps it in the configured storage under its `state`
@@ -595,8 +662,10 @@ impl Flow {
             return Ok(None);
         };
         let pending = Box::new(client.authorization(options, now, true)?);
-        let step = client.post(client.par_request(&pending, endpoint));
-        Ok(Some((Flow::at(State::Pushing { pending, login }), step)))
+        let request = client.par_request(&pending, endpoint);
+        client
+            .send(State::Pushing { pending, login }, request, now)
+            .map(Some)
     }
 
     /// The callback page. With `from_address_bar`, `href` is the window's URL and the address bar is
@@ -645,8 +714,8 @@ impl Flow {
         now: u64,
     ) -> Result<(Flow, Step), Error> {
         let v = client.validate_callback(href, pending, now)?;
-        let (mut flow, step) = Flow::exchange(client, v.code().secret(), pending)?;
-        if let (State::Tokens(w), Some(_)) = (&mut flow.0, &client.config.session) {
+        let (mut flow, step) = Flow::exchange(client, v.code().secret(), pending, now)?;
+        if let (Some(w), Some(_)) = (flow.0.token_wait(), &client.config.session) {
             w.save = Some(Event::SignedIn);
         }
         Ok((flow, step))
@@ -749,9 +818,10 @@ impl Flow {
         client: &OAuthClient,
         token: &str,
         token_type_hint: Option<&str>,
+        now: u64,
     ) -> Result<(Flow, Step), Error> {
         let request = client.revocation_request(token, token_type_hint)?;
-        Ok((Flow::at(State::Revocation), client.post(request)))
+        client.send(State::Revocation, request, now)
     }
 
     /// Resumes the flow with the outcome of its last step, at `now` (unix seconds). `jwks` is the
@@ -871,9 +941,15 @@ fn session_read(
         };
         return then(State::SessionLocking, lock);
     }
-    let (mut flow, step) =
-        Flow::refresh(client, rt.secret(), None, tokens.id_token, tokens.claims)?;
-    if let State::Tokens(w) = &mut flow.0 {
+    let (mut flow, step) = Flow::refresh(
+        client,
+        rt.secret(),
+        None,
+        tokens.id_token,
+        tokens.claims,
+        now,
+    )?;
+    if let Some(w) = flow.0.token_wait() {
         w.save = Some(Event::Refreshed);
     }
     flow.1.refreshing = true;
@@ -890,6 +966,16 @@ fn done(output: Output) -> Result<(Flow, Step), Error> {
 }
 
 impl State {
+    /// The token response this state waits for (also behind a client assertion's signature).
+    fn token_wait(&mut self) -> Option<&mut TokenWait> {
+        match self {
+            State::Tokens(w) => Some(w),
+            #[cfg(feature = "oidc")]
+            State::Signing(b) => b.2.token_wait(),
+            _ => None,
+        }
+    }
+
     #[allow(unused_variables)]
     fn resume(
         self,
@@ -938,6 +1024,26 @@ impl State {
         };
         match (self, input) {
             (State::Tokens(w), Input::Response(r)) => tokens(client, jwks, now, w, r.check()?),
+            #[cfg(feature = "oidc")]
+            (State::Signing(b), Input::Signed(signature)) => {
+                let (mut request, data, next) = *b;
+                if signature.is_empty() {
+                    return fail(ErrorCode::InvalidConfig);
+                }
+                let mut form = crate::encoding::FormSerializer::with_prefix(
+                    request.form.take().unwrap_or_default(),
+                );
+                let mut assertion = data;
+                assertion.push('.');
+                assertion.push_str(&crate::encoding::base64url(&signature));
+                form.append(
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                )
+                .append("client_assertion", &assertion);
+                request.form = Some(form.finish());
+                then(next, Step::Fetch(request))
+            }
             #[cfg(feature = "oidc")]
             (State::Jwks(s), Input::Response(r)) => {
                 let r = r.check()?;
@@ -1087,7 +1193,7 @@ impl State {
                     &client.config.revocation_endpoint,
                 ) {
                     let request = client.revocation_request(rt.secret(), Some("refresh_token"))?;
-                    return then(State::LogoutRevoked, client.post(request));
+                    return client.send(State::LogoutRevoked, request, now);
                 }
                 let _ = tokens;
                 client.end_session()

@@ -165,6 +165,11 @@ impl OAuthClient {
                 body.append("client_id", &c.client_id)
                     .append("client_secret", secret.secret());
             }
+            // The engine adds the signed assertion (`client_assertion`) once the driver has signed it.
+            #[cfg(feature = "oidc")]
+            ClientAuth::PrivateKeyJwt(_) => {
+                body.append("client_id", &c.client_id);
+            }
             ClientAuth::ClientSecretBasic(secret) => {
                 // RFC 6749 §2.3.1: each part form-encoded before base64.
                 let mut pair = String::new();

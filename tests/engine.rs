@@ -76,7 +76,7 @@ const TOKENS: &str =
 #[test]
 fn requests_are_described_completely() {
     let c = client();
-    let (_, step) = Flow::refresh(&c, "RT", Some("a b"), None, None).unwrap();
+    let (_, step) = Flow::refresh(&c, "RT", Some("a b"), None, None, NOW).unwrap();
     let r = fetch(step);
     assert_eq!(r.url, "https://idp.example/token");
     assert_eq!(r.method(), "POST");
@@ -96,7 +96,7 @@ fn requests_are_described_completely() {
     );
     assert!(!format!("{r:?}").contains("RT"), "Debug shows no secret");
     assert_eq!(
-        code(Flow::refresh(&c, "", None, None, None).unwrap_err()),
+        code(Flow::refresh(&c, "", None, None, None, NOW).unwrap_err()),
         "invalid_config"
     );
 }
@@ -105,7 +105,7 @@ fn requests_are_described_completely() {
 fn responses_a_flow_must_not_read() {
     let c = client();
     for (status, too_large) in [(302, false), (0, false), (200, true)] {
-        let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+        let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
         let input = Input::Response(HttpResponse {
             status,
             content_type: Some("application/json".into()),
@@ -119,7 +119,7 @@ fn responses_a_flow_must_not_read() {
         );
     }
     // A failure is reported by kind; the engine's error is that kind's.
-    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
     let e = flow
         .resume(
             &c,
@@ -130,11 +130,11 @@ fn responses_a_flow_must_not_read() {
         .unwrap_err();
     assert_eq!(code(e), "timeout");
     // An input the step did not ask for is a driver bug, refused.
-    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
     let e = flow.resume(&c, &mut None, NOW, Input::Ok).unwrap_err();
     assert_eq!(code(e), "invalid_config");
     // A refresh keeps the refresh token the server did not rotate.
-    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
     let body = r#"{"access_token":"AT","token_type":"Bearer"}"#;
     let t = tokens(flow.resume(&c, &mut None, NOW, json(200, body)).unwrap());
     assert_eq!(t.refresh_token.unwrap().secret(), "RT");
@@ -374,7 +374,7 @@ fn id_tokens_are_verified_with_the_cached_jwks_then_refetched_once() {
         )
     };
     // No cache: the JWKS is fetched, kept, and the signature handed to WebCrypto.
-    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
     let step = flow
         .resume(&c, &mut cache, NOW, response(&id_token("k1", "u")))
         .unwrap();
@@ -402,7 +402,7 @@ fn id_tokens_are_verified_with_the_cached_jwks_then_refetched_once() {
     assert_eq!(t.claims.unwrap().sub, "u");
 
     // Cached: straight to the signature.
-    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
     let step = flow
         .resume(&c, &mut cache, NOW, response(&id_token("k1", "u")))
         .unwrap();
@@ -413,7 +413,7 @@ fn id_tokens_are_verified_with_the_cached_jwks_then_refetched_once() {
     assert_eq!(code(e), "id_token_signature");
 
     // A rotated key: refetched once; still unknown there: `key_not_found`.
-    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None).unwrap();
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
     let step = flow
         .resume(&c, &mut cache, NOW, response(&id_token("k2", "u")))
         .unwrap();
@@ -426,11 +426,11 @@ fn id_tokens_are_verified_with_the_cached_jwks_then_refetched_once() {
     // A refresh without an ID token keeps the session's; with one for another subject, refused.
     let session = id_token("k1", "u");
     let id = || Some(pkce_wasm::IdToken::new(&session));
-    let (mut flow, _) = Flow::refresh(&c, "RT", None, id(), None).unwrap();
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, id(), None, NOW).unwrap();
     let t = tokens(flow.resume(&c, &mut cache, NOW, json(200, TOKENS)).unwrap());
     assert_eq!(t.id_token.unwrap().secret(), session);
     assert_eq!(t.claims.unwrap().sub, "u");
-    let (mut flow, _) = Flow::refresh(&c, "RT", None, id(), None).unwrap();
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, id(), None, NOW).unwrap();
     let e = flow
         .resume(&c, &mut cache, NOW, response(&id_token("k1", "v")))
         .unwrap_err();
@@ -438,7 +438,7 @@ fn id_tokens_are_verified_with_the_cached_jwks_then_refetched_once() {
     // A broken session ID token fails before anything is sent.
     let broken = Some(pkce_wasm::IdToken::new("x.y.z"));
     assert_eq!(
-        code(Flow::refresh(&c, "RT", None, broken, None).unwrap_err()),
+        code(Flow::refresh(&c, "RT", None, broken, None, NOW).unwrap_err()),
         "invalid_id_token"
     );
 }
@@ -930,4 +930,106 @@ fn discovery_takes_par_only_where_required_and_only_on_the_token_endpoints_origi
         found(config(), &doc("https://evil.example/par", true)),
         Err("invalid_response".into())
     );
+}
+
+#[cfg(feature = "oidc")]
+mod private_key_jwt {
+    //! RFC 7523: every authenticated request waits for a signature of a fresh assertion.
+    use super::*;
+    use pkce_wasm::{Alg, ClientAuth, ClientKey};
+
+    fn key_client(id: &str, kid: Option<&str>) -> OAuthClient {
+        let mut c = config();
+        c.client_id = id.into();
+        c.client_auth = ClientAuth::PrivateKeyJwt(ClientKey {
+            alg: Alg::Es256,
+            kid: kid.map(String::from),
+        });
+        OAuthClient::new(c).unwrap()
+    }
+
+    fn decode(part: &str) -> serde_json::Value {
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(part)
+                .unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_assertion_is_signed_then_sent_with_the_request() {
+        let c = key_client("svc", Some("k1"));
+        let (mut flow, step) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
+        let Step::Sign(s) = step else {
+            panic!("{step:?}")
+        };
+        assert_eq!(s.alg, Alg::Es256);
+        let (h, p) = s.data.split_once('.').unwrap();
+        assert_eq!(
+            decode(h),
+            serde_json::json!({"alg": "ES256", "typ": "JWT", "kid": "k1"})
+        );
+        let claims = decode(p);
+        assert_eq!(claims["iss"], "svc");
+        assert_eq!(claims["sub"], "svc");
+        assert_eq!(claims["aud"], ISSUER);
+        assert_eq!(claims["iat"], NOW);
+        assert!(claims["exp"].as_u64().unwrap() - NOW <= 300);
+        assert_eq!(claims["jti"].as_str().unwrap().len(), 43);
+        let r = fetch(
+            flow.resume(&c, &mut None, NOW, Input::Signed(vec![1, 2, 3]))
+                .unwrap(),
+        );
+        let form: Vec<(String, String)> = form_urlencoded::parse(r.form.unwrap().as_bytes())
+            .into_owned()
+            .collect();
+        let get = |n: &str| form.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+        assert_eq!(get("client_id").as_deref(), Some("svc"));
+        assert_eq!(
+            get("client_assertion_type").as_deref(),
+            Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+        );
+        assert_eq!(get("client_assertion").unwrap(), format!("{}.AQID", s.data));
+        assert_eq!(r.authorization, None);
+        // Every assertion is new.
+        let Step::Sign(again) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap().1 else {
+            panic!()
+        };
+        assert_ne!(again.data, s.data);
+    }
+
+    #[test]
+    fn a_key_that_cannot_sign_sends_nothing() {
+        let c = key_client("svc", None);
+        for input in [
+            Input::Failed(pkce_wasm::ErrorCode::InvalidConfig),
+            Input::Signed(vec![]),
+        ] {
+            let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
+            assert_eq!(
+                code(flow.resume(&c, &mut None, NOW, input).unwrap_err()),
+                "invalid_config"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the client id and key id, the assertion's parts are well-formed JSON with them, and
+        /// no secret is there to leak (the key never is in the engine).
+        #[test]
+        fn assertions_are_always_well_formed(id in "\\PC{1,40}", kid in proptest::option::of("\\PC{1,20}")) {
+            let mut c = config();
+            c.client_id = id.clone();
+            c.client_auth = ClientAuth::PrivateKeyJwt(ClientKey { alg: Alg::Ps256, kid: kid.clone() });
+            let Ok(c) = OAuthClient::new(c) else { return Ok(()) };
+            let Step::Sign(s) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap().1 else { panic!() };
+            let (h, p) = s.data.split_once('.').unwrap();
+            let h = decode(h);
+            proptest::prop_assert_eq!(h["alg"].as_str(), Some("PS256"));
+            proptest::prop_assert_eq!(h["kid"].as_str(), kid.as_deref());
+            let claims = decode(p);
+            proptest::prop_assert_eq!(claims["iss"].as_str(), Some(id.as_str()));
+        }
+    }
 }

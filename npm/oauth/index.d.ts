@@ -23,11 +23,18 @@ export { createPkce, isOAuthError } from "../client.js";
 export { default, initSync } from "../index.js";
 export type { InitInput, InitOutput, SyncInitInput } from "../index.js";
 
-/** The configuration of an OAuth 2.1 client. The OpenID Connect members are refused (`invalid_config`). */
+/**
+ * The configuration of an OAuth 2.1 client. The OpenID Connect members and `private_key_jwt` are refused
+ * (`invalid_config`).
+ */
 export type OAuthClientConfig = Omit<
   FullConfig,
   "jwksUri" | "userinfoEndpoint" | "endSessionEndpoint" | "revocationEndpoint" | "clockToleranceSeconds"
->;
+  | "clientPrivateKey" | "clientKeyId" | "tokenEndpointAuthMethod"
+> & {
+  /** Default `"none"`, or `"client_secret_basic"` when `clientSecret` is set (`private_key_jwt` needs `pkce-wasm`). */
+  tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post";
+};
 
 /** An OAuth 2.1 Authorization Code + PKCE client for one authorization server (see `pkce-wasm`). */
 export class OAuthClient {

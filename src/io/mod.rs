@@ -59,6 +59,8 @@ async fn drive(client: &OAuthClient, first: Result<(Flow, Step), Error>) -> Resu
             }
             #[cfg(feature = "oidc")]
             Step::Verify(v) => subtle::verify(&v).await,
+            #[cfg(feature = "oidc")]
+            Step::Sign(s) => subtle::sign(&client.flight_key(""), &s).await,
             Step::Emit { event, broadcast } => {
                 events::emit(client, event, broadcast);
                 crate::engine::Input::Ok
@@ -111,7 +113,11 @@ impl OAuthClient {
         callback: &ValidatedCallback,
         pending: &PendingAuthorization,
     ) -> Result<TokenSet, Error> {
-        tokens(self, Flow::exchange(self, callback.code.secret(), pending)).await
+        tokens(
+            self,
+            Flow::exchange(self, callback.code.secret(), pending, now()),
+        )
+        .await
     }
 
     /// Refreshes; the result keeps `refresh_token` when the server did not rotate it. A new ID token is
@@ -133,7 +139,11 @@ impl OAuthClient {
         single_flight::share(self.flight_key(rt), async {
             let id_token = previous.and_then(|p| p.id_token.clone());
             let claims = previous.and_then(|p| p.claims.clone());
-            tokens(self, Flow::refresh(self, rt, scope, id_token, claims)).await
+            tokens(
+                self,
+                Flow::refresh(self, rt, scope, id_token, claims, now()),
+            )
+            .await
         })
         .await
     }
@@ -253,9 +263,17 @@ impl OAuthClient {
         }
     }
 
+    /// Gives a `private_key_jwt` client ([`crate::ClientAuth::PrivateKeyJwt`]) its private key: a
+    /// WebCrypto `CryptoKey` (best made non-extractable) that signs every client assertion and never
+    /// enters the wasm memory. Kept for this wasm instance, for every client with this client id and
+    /// token endpoint. Without it, authenticated requests fail with `invalid_config` before any is sent.
+    pub fn set_client_key(&self, key: wasm_bindgen::JsValue) {
+        subtle::keep_key(self.flight_key(""), key);
+    }
+
     /// Revokes a token (RFC 7009) at the revocation endpoint, authenticated like token requests.
     pub async fn revoke(&self, token: &str, token_type_hint: Option<&str>) -> Result<(), Error> {
-        drive(self, Flow::revoke(self, token, token_type_hint))
+        drive(self, Flow::revoke(self, token, token_type_hint, now()))
             .await
             .map(|_| ())
     }

@@ -24,6 +24,14 @@ extern "C" {
     ) -> Result<Promise, JsValue>;
 
     #[wasm_bindgen(method, catch)]
+    fn sign(
+        this: &Subtle,
+        algorithm: &Object,
+        key: &JsValue,
+        data: &[u8],
+    ) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
     fn verify(
         this: &Subtle,
         algorithm: &Object,
@@ -81,4 +89,38 @@ async fn check(subtle: &Subtle, v: &Verification) -> Option<bool> {
         .verify(&params, &key, &v.signature, v.data.as_bytes())
         .ok()?;
     JsFuture::from(check).await.ok()?.as_bool()
+}
+
+std::thread_local! {
+    /// The `private_key_jwt` keys of this wasm instance's clients, by client id and token endpoint.
+    static KEYS: core::cell::RefCell<alloc::vec::Vec<(alloc::string::String, JsValue)>> =
+        const { core::cell::RefCell::new(alloc::vec::Vec::new()) };
+}
+
+/// Keeps `key` for the client `id` (its flight key without a token: client id and token endpoint).
+pub(super) fn keep_key(id: alloc::string::String, key: JsValue) {
+    KEYS.with_borrow_mut(|keys| {
+        keys.retain(|(k, _)| *k != id);
+        keys.push((id, key));
+    });
+}
+
+/// Signs with the client's key: `Signed`, or `invalid_config` (no key, or WebCrypto refused it),
+/// `unsupported_environment` without WebCrypto.
+pub(super) async fn sign(id: &str, s: &crate::engine::Signing) -> Input {
+    let Some(subtle) = subtle() else {
+        return Input::Failed(ErrorCode::UnsupportedEnvironment);
+    };
+    let key = KEYS.with_borrow(|keys| keys.iter().find(|(k, _)| k == id).map(|(_, v)| v.clone()));
+    let signed = match key {
+        Some(key) => match subtle.sign(&algorithm(s.alg), &key, s.data.as_bytes()) {
+            Ok(p) => JsFuture::from(p).await.ok(),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    match signed {
+        Some(sig) => Input::Signed(js_sys::Uint8Array::new(&sig).to_vec()),
+        None => Input::Failed(ErrorCode::InvalidConfig),
+    }
 }

@@ -114,8 +114,22 @@ pub(crate) fn config(
         Some("memory") => PendingStorage::Memory,
         _ => return Err(bad),
     };
+    // A `private_key_jwt` client: the shell keeps the CryptoKey and describes it (`clientKey`).
+    #[cfg(feature = "oidc")]
+    let key = match (v.str("tokenEndpointAuthMethod"), v.get("clientKey")) {
+        (Some("private_key_jwt"), Some(k)) if v.get("clientSecret").is_none() => {
+            Some(client_key(k)?)
+        }
+        (Some("private_key_jwt"), _) => return Err(bad),
+        (_, None | Some(Json::Null)) => None,
+        _ => return Err(bad),
+    };
+    #[cfg(feature = "oidc")]
+    let method = v.str("tokenEndpointAuthMethod").filter(|_| key.is_none());
+    #[cfg(not(feature = "oidc"))]
+    let method = v.str("tokenEndpointAuthMethod");
     // The secret and whether it goes in the body.
-    let secret = match (v.str("tokenEndpointAuthMethod"), v.str("clientSecret")) {
+    let secret = match (method, v.str("clientSecret")) {
         (None | Some("none"), None) => None,
         (None | Some("client_secret_basic"), Some(s)) => Some((s, false)),
         (Some("client_secret_post"), Some(s)) => Some((s, true)),
@@ -131,6 +145,8 @@ pub(crate) fn config(
     c.require_pushed_authorization_requests = require_par;
     c.pushed_authorization_request_endpoint = v.string("pushedAuthorizationRequestEndpoint");
     c.client_auth = match secret {
+        #[cfg(feature = "oidc")]
+        None if key.is_some() => key.map_or(ClientAuth::None, ClientAuth::PrivateKeyJwt),
         None => ClientAuth::None,
         Some((s, false)) => ClientAuth::ClientSecretBasic(ClientSecret::new(s)),
         Some((s, true)) => ClientAuth::ClientSecretPost(ClientSecret::new(s)),
@@ -154,6 +170,32 @@ pub(crate) fn config(
         }
     }
     Ok(c)
+}
+
+/// The shell's description of a `private_key_jwt` client's `CryptoKey` (`{ algorithm, type, usages,
+/// kid }`): a private signing key of an algorithm the engine signs with (ECDSA P-256 → ES256,
+/// RSASSA-PKCS1-v1_5 or RSA-PSS with SHA-256 → RS256 / PS256, Ed25519 → EdDSA), else `invalid_config`.
+#[cfg(feature = "oidc")]
+fn client_key(k: &Json) -> Result<crate::ClientKey, Error> {
+    use crate::Alg;
+    let bad = Error::client(ErrorCode::InvalidConfig);
+    let algorithm = k.get("algorithm").ok_or(bad.clone())?;
+    let signs = matches!(k.get("usages"), Some(Json::Array(u)) if u.iter().any(|x| matches!(x, Json::String(s) if s == "sign")));
+    if k.str("type") != Some("private") || !signs || !k.strings_typed(&["kid"]) {
+        return Err(bad);
+    }
+    let sha256 = algorithm.get("hash").and_then(|h| h.str("name")) == Some("SHA-256");
+    let alg = match (algorithm.str("name"), algorithm.str("namedCurve")) {
+        (Some("ECDSA"), Some("P-256")) => Alg::Es256,
+        (Some("RSASSA-PKCS1-v1_5"), _) if sha256 => Alg::Rs256,
+        (Some("RSA-PSS"), _) if sha256 => Alg::Ps256,
+        (Some("Ed25519"), _) => Alg::EdDsa,
+        _ => return Err(bad),
+    };
+    Ok(crate::ClientKey {
+        alg,
+        kid: k.string("kid"),
+    })
 }
 
 /// The managed session's options: absent, `null` or `false` for none; an object (`storage`:

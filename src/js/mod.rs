@@ -349,6 +349,8 @@ impl Core {
             }
             #[cfg(feature = "oidc")]
             Step::Verify(v) => oidc::verification(&mut o, &v),
+            #[cfg(feature = "oidc")]
+            Step::Sign(s) => oidc::signing(&mut o, &s),
             Step::List { storage, prefix } => {
                 o.str("do", "list")
                     .str("storage", storage.as_str())
@@ -481,6 +483,7 @@ fn input_of(a: &Args, body: &[u8]) -> Input {
         }),
         "failed" => Input::Failed(code_of(a.str(3))),
         "verified" => Input::Verified(a.bool(3)),
+        "signed" => Input::Signed(Vec::from(body)),
         "entries" => Input::Entries(entries(body)),
         _ => Input::Ok,
     }
@@ -541,7 +544,7 @@ fn start(
     match kind.and_then(|k| u8::try_from(k).ok()) {
         Some(flow::EXCHANGE) => {
             let pending = PendingAuthorization::from_json(a.str(3))?;
-            Flow::exchange(client, a.str(2), &pending)
+            Flow::exchange(client, a.str(2), &pending, now)
         }
         Some(flow::CALLBACK) => {
             let pending = match a.0.get(4) {
@@ -553,7 +556,7 @@ fn start(
         Some(flow::REFRESH) => {
             let (rt, id_token) = token_arg(a.json(2), "refresh_token")?;
             let scope = option(a.json(3), "scope")?;
-            Flow::refresh(client, &rt, scope.as_deref(), id_token, None)
+            Flow::refresh(client, &rt, scope.as_deref(), id_token, None, now)
         }
         Some(flow::LOGIN) => {
             let options = input::authorization_options(a.json(2))?;
@@ -569,7 +572,7 @@ fn start(
         #[cfg(feature = "mcp")]
         Some(k @ flow::MCP) => mcp::start(client, k, a),
         #[cfg(feature = "oidc")]
-        Some(k) => oidc::start(client, k, a),
+        Some(k) => oidc::start(client, k, a, now),
         _ => Err(Error::client(ErrorCode::InvalidConfig)),
     }
 }

@@ -10,7 +10,12 @@ use crate::json::{write_uint, ObjectWriter};
 use crate::{Error, ErrorCode, IdToken, LogoutOptions, OAuthClient, Param};
 
 /// The first step of an OpenID Connect flow.
-pub(super) fn start(client: &OAuthClient, kind: u8, a: &Args) -> Result<(Flow, Step), Error> {
+pub(super) fn start(
+    client: &OAuthClient,
+    kind: u8,
+    a: &Args,
+    now: u64,
+) -> Result<(Flow, Step), Error> {
     match kind {
         flow::DISCOVER => {
             let issuer = client.config.issuer.as_deref().unwrap_or_default();
@@ -23,7 +28,7 @@ pub(super) fn start(client: &OAuthClient, kind: u8, a: &Args) -> Result<(Flow, S
         }
         flow::REVOKE => {
             let hint = option(a.json(3), "hint")?;
-            Flow::revoke(client, a.str(2), hint.as_deref())
+            Flow::revoke(client, a.str(2), hint.as_deref(), now)
         }
         _ => Err(Error::client(ErrorCode::InvalidConfig)),
     }
@@ -31,18 +36,30 @@ pub(super) fn start(client: &OAuthClient, kind: u8, a: &Args) -> Result<(Flow, S
 
 /// A verification step: `{ do: "verify", jwk, alg, signature, data }`, `alg` being WebCrypto's import
 /// and verify parameters (each operation ignores the other's members) and `signature` the bytes.
+/// A signing step: `{ do: "sign", alg, data }` (WebCrypto's parameters of `alg`).
+pub(super) fn signing(o: &mut ObjectWriter, s: &crate::engine::Signing) {
+    o.str("do", "sign")
+        .raw("alg", &params(s.alg))
+        .str("data", &s.data);
+}
+
+/// WebCrypto's parameters of an algorithm, as a JSON object.
+fn params(alg: crate::Alg) -> String {
+    let mut o = ObjectWriter::new();
+    for (name, value) in alg.webcrypto() {
+        match value {
+            Param::Str(s) => o.str(name, s),
+            Param::Int(n) => o.uint(name, u64::from(*n)),
+        };
+    }
+    o.finish()
+}
+
 pub(super) fn verification(o: &mut ObjectWriter, v: &Verification) {
     let mut jwk = ObjectWriter::new();
     jwk.str("kty", v.key.kty);
     for (name, value) in &v.key.members {
         jwk.str(name, value);
-    }
-    let mut alg = ObjectWriter::new();
-    for (name, value) in v.alg.webcrypto() {
-        match value {
-            Param::Str(s) => alg.str(name, s),
-            Param::Int(n) => alg.uint(name, u64::from(*n)),
-        };
     }
     let mut signature = String::from("[");
     for (i, b) in v.signature.iter().enumerate() {
@@ -54,7 +71,7 @@ pub(super) fn verification(o: &mut ObjectWriter, v: &Verification) {
     signature.push(']');
     o.str("do", "verify")
         .raw("jwk", &jwk.finish())
-        .raw("alg", &alg.finish())
+        .raw("alg", &params(v.alg))
         .raw("signature", &signature)
         .str("data", &v.data);
 }

@@ -316,3 +316,64 @@ async fn concurrent_refreshes_of_one_token_share_one_request() {
     sleep(100).await;
     assert_eq!(server_log(&id).await.length(), 1, "the token was sent once");
 }
+
+#[wasm_bindgen(inline_js = "
+    export async function es256() {
+        const k = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+        return [k.privateKey, k.publicKey];
+    }
+    export async function verifies(publicKey, jwt) {
+        const [h, p, s] = jwt.split('.');
+        const b64 = (t) => Uint8Array.from(atob(t.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+        return crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, b64(s), new TextEncoder().encode(h + '.' + p));
+    }
+")]
+extern "C" {
+    fn es256() -> js_sys::Promise;
+    fn verifies(public_key: &JsValue, jwt: &str) -> js_sys::Promise;
+}
+
+/// `private_key_jwt` in the Rust API: the driver signs each assertion with the client's WebCrypto key
+/// (given with `set_client_key`, never in the wasm), and without a key nothing is sent.
+#[wasm_bindgen_test]
+async fn private_key_jwt_assertions_are_signed_with_the_clients_webcrypto_key() {
+    use pkce_wasm::{Alg, ClientAuth, ClientKey};
+    let id = format!("w-pkjwt-{}", js_sys::Math::random());
+    let mut c = ClientConfig::new(
+        id.as_str(),
+        "https://idp.example/authorize",
+        format!("{}/t/{id}/ok", server()),
+        "https://app.example/callback",
+    );
+    c.issuer = Some(ISSUER.into());
+    c.client_auth = ClientAuth::PrivateKeyJwt(ClientKey {
+        alg: Alg::Es256,
+        kid: Some("k1".into()),
+    });
+    let client = OAuthClient::new(c).expect("valid config");
+    let rt = RefreshToken::new("RT");
+    let e = client.refresh(&rt, None, None).await.unwrap_err();
+    assert_eq!(e.code(), "invalid_config", "no key yet");
+    assert_eq!(server_log(&id).await.length(), 0, "nothing sent");
+
+    let pair: Array = JsFuture::from(es256()).await.unwrap().unchecked_into();
+    client.set_client_key(pair.get(0));
+    client.refresh(&rt, None, None).await.expect("refreshed");
+    let log = server_log(&id).await;
+    assert_eq!(log.length(), 1);
+    let body = Reflect::get(&log.get(0), &"body".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    let assertion = body
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("client_assertion="))
+        .expect("an assertion");
+    assert!(body.contains(
+        "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
+    ));
+    let valid = JsFuture::from(verifies(&pair.get(1), assertion))
+        .await
+        .unwrap();
+    assert_eq!(valid.as_bool(), Some(true), "signed by the key");
+}

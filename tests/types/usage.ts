@@ -101,7 +101,7 @@ export function misuse(client: OAuthClient, pending: PendingAuthorization): void
   // @ts-expect-error: not a storage kind.
   new OAuthClient({ clientId: "", authorizationEndpoint: "", tokenEndpoint: "", redirectUri: "", storage: "cookie" });
   // @ts-expect-error: not an authentication method.
-  new OAuthClient({ clientId: "", authorizationEndpoint: "", tokenEndpoint: "", redirectUri: "", tokenEndpointAuthMethod: "private_key_jwt" });
+  new OAuthClient({ clientId: "", authorizationEndpoint: "", tokenEndpoint: "", redirectUri: "", tokenEndpointAuthMethod: "tls_client_auth" });
   // @ts-expect-error: the pending authorization is required.
   client.validateCallback("https://app.example/callback?code=c&state=s");
   // @ts-expect-error: a number is not a callback URL.
@@ -141,4 +141,9 @@ export async function pushed(config: OAuthClientConfig): Promise<PendingAuthoriz
   const wrong: PendingAuthorization = client.authorize();
   void wrong;
   return client.authorize({ scope: "openid" });
+}
+
+/** `private_key_jwt`: the key is a CryptoKey. */
+export function assertionClient(config: OAuthClientConfig, key: CryptoKey): OAuthClient {
+  return new OAuthClient({ ...config, tokenEndpointAuthMethod: "private_key_jwt", clientPrivateKey: key, clientKeyId: "k1" });
 }
