@@ -101,7 +101,7 @@ function storage(kind, ctx) {
     removeItem: (k) => kv("readwrite", (s) => s.delete(k)) };
   if (kind === "custom") return { getItem: (k) => ctx.store.get(k), setItem: (k, v) => ctx.store.set(k, v), removeItem: (k) => ctx.store.remove(k) };
   if (kind === "memory") return { getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => memory.set(k, v),
-    removeItem: (k) => memory.delete(k), key: (i) => [...memory.keys()][i] ?? null, length: memory.size };
+    removeItem: (k) => memory.delete(k), entries: () => memory.entries() };
   return globalThis.window[kind + "Storage"];
 }
 
@@ -177,9 +177,10 @@ async function perform(s, ctx) {
           const value = await store.getItem(s.key);
           if (value != null) entries.push([s.key, String(value)]);
         }
-        for (let i = 0; s.do === "list" && i < store.length; i++) {
-          const key = store.key(i);
-          if (key?.startsWith(s.prefix)) entries.push([key, store.getItem(key)]);
+        if (s.do === "list") {
+          // A Storage by index; the memory map by iteration (once, not once per index).
+          const all = store.entries ? store.entries() : Array.from({ length: store.length }, (_, i) => store.key(i)).map((k) => [k, k != null && store.getItem(k)]);
+          for (const [key, value] of all) if (key?.startsWith(s.prefix)) entries.push([key, value]);
         }
         return [["entries"], encoder.encode(JSON.stringify(entries))];
       } catch {
@@ -380,7 +381,7 @@ export class OAuthClient extends EventTarget {
 
   /** The managed session's token set, refreshed like `getAccessToken()`. */
   getSession() {
-    const key = "session\n" + this.#info.channel;
+    const key = this.#info.sessionFlight;
     let shared = flights.get(key);
     if (!shared) {
       flights.set(key, (shared = this.#run(SESSION, [])));

@@ -1181,13 +1181,16 @@ impl State {
                 );
                 Ok((flow, step))
             }
+            // Without OpenID Connect there is no revocation endpoint: the session just ends.
+            #[cfg(not(feature = "oidc"))]
+            (State::LogoutRead, Input::Entries(_)) => client.end_session(),
+            #[cfg(feature = "oidc")]
             (State::LogoutRead, Input::Entries(entries)) => {
                 let key = client.session_key();
                 let tokens = entries
                     .iter()
                     .find(|(k, _)| *k == key)
                     .and_then(|(_, v)| client.parse_session(v));
-                #[cfg(feature = "oidc")]
                 if let (Some(rt), Some(_)) = (
                     tokens.as_ref().and_then(|t| t.refresh_token.as_ref()),
                     &client.config.revocation_endpoint,
@@ -1195,7 +1198,6 @@ impl State {
                     let request = client.revocation_request(rt.secret(), Some("refresh_token"))?;
                     return client.send(State::LogoutRevoked, request, now);
                 }
-                let _ = tokens;
                 client.end_session()
             }
             // An input the step did not ask for: a driver bug, refused.

@@ -440,6 +440,10 @@ fn info(c: &ClientConfig) -> String {
         let mut channel = String::from(crate::engine::SESSION_KEY_PREFIX);
         channel.push_str(&c.client_id);
         o.str("channel", &channel);
+        // What the page's concurrent `getSession()` calls share one flow by.
+        let mut flight = String::from("session\n");
+        flight.push_str(&channel);
+        o.str("sessionFlight", &flight);
     }
     o.finish()
 }
