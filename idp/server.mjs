@@ -76,7 +76,7 @@ function publicJwks() {
 
 export const PRIVATE_KEY_JWT_CLIENT_ID = "pkjwt";
 
-export async function startIdp({ port = 0, profile = "default", appOrigin = "http://127.0.0.1:4401", issuerOverride, accessTokenTtl = 600, mcpResource, clientJwks } = {}) {
+export async function startIdp({ port = 0, profile = "default", appOrigin = "http://127.0.0.1:4401", issuerOverride, accessTokenTtl = 600, mcpResource, clientJwks, dpop } = {}) {
   const prof = PROFILES[profile];
   if (!prof) throw new Error(`unknown profile ${profile}; one of ${Object.keys(PROFILES).join(", ")}`);
   const log = []; // every token/revocation request: { path, grant_type, client_id, auth }
@@ -133,6 +133,8 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
     features: {
       devInteractions: { enabled: false },
       ...prof.features,
+      // RFC 9449: `dpop: { nonce: true }` requires server nonces.
+      ...(dpop && { dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => Boolean(dpop.nonce) } }),
       ...(mcpResource && {
         registration: { enabled: true },
         resourceIndicators: {
@@ -213,7 +215,7 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
       for await (const chunk of ctx.req) raw += chunk;
       const form = new URLSearchParams(raw);
       const auth = ctx.get("authorization") ? "basic" : form.has("client_secret") ? "post" : form.has("client_assertion") ? "private_key_jwt" : "none";
-      entry = { path: ctx.path, grant_type: form.get("grant_type"), client_id: form.get("client_id") ?? "(basic)", auth, has_verifier: form.has("code_verifier"), ...(form.has("client_assertion") && { assertion: form.get("client_assertion") }), ...(form.has("resource") && { resource: form.getAll("resource") }) };
+      entry = { path: ctx.path, grant_type: form.get("grant_type"), client_id: form.get("client_id") ?? "(basic)", auth, has_verifier: form.has("code_verifier"), ...(ctx.get("dpop") && { dpop: ctx.get("dpop") }), ...(form.has("client_assertion") && { assertion: form.get("client_assertion") }), ...(form.has("resource") && { resource: form.getAll("resource") }) };
       log.push(entry);
       if (profile === "wso2" && auth === "post") {
         ctx.status = 401;
@@ -317,7 +319,7 @@ export async function startIdp({ port = 0, profile = "default", appOrigin = "htt
     /** An access token this server issued, as the resource server sees it (`{ aud, scope, clientId }`), or null. */
     async verifyAccessToken(token) {
       const at = await provider.AccessToken.find(token);
-      return at ? { aud: at.aud, scope: at.scope, clientId: at.clientId } : null;
+      return at ? { aud: at.aud, scope: at.scope, clientId: at.clientId, jkt: at.jkt } : null;
     },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };

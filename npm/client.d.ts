@@ -44,6 +44,12 @@ export interface OAuthClientConfig {
   clientPrivateKey?: CryptoKey;
   /** The key's `kid` at the authorization server (the assertion's header names it). */
   clientKeyId?: string;
+  /**
+   * RFC 9449 DPoP (not in `pkce-wasm/oauth`): the key pair that binds the tokens (see `createDpopKey`). Every
+   * token request carries a proof, the authorization request `dpop_jkt`, and the token response must be
+   * `token_type: "DPoP"` (a `Bearer` answer is `invalid_response`). Use `dpopProof()` for resource requests.
+   */
+  dpop?: DpopKeyPair;
   /** Default `"none"`, or `"client_secret_basic"` when `clientSecret` is set. */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   /** Added to every authorization URL. Reserved names (`response_type`, `client_id`, `redirect_uri`, `scope`, `state`, `code_challenge`, `code_challenge_method`, `nonce`) are refused. */
@@ -93,6 +99,12 @@ export interface ProviderMetadata {
   userinfoEndpoint?: string;
   endSessionEndpoint?: string;
   revocationEndpoint?: string;
+}
+
+/** A DPoP key pair: the private key (non-extractable) and the public JWK. */
+export interface DpopKeyPair {
+  privateKey: CryptoKey;
+  publicJwk: JsonWebKey;
 }
 
 /** Verified ID token claims. */
@@ -359,6 +371,12 @@ export class OAuthClient extends EventTarget {
   addEventListener(type: SessionEventType, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void;
   removeEventListener(type: SessionEventType, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void;
   /**
+   * A DPoP proof (the `DPoP` header's value) for a request to a resource server with a DPoP-bound token
+   * (send it as `Authorization: DPoP <token>`): `htm`, `htu` (without the query), `ath`, and the resource
+   * server's `nonce` after its 401 `use_dpop_nonce` (retry once).
+   */
+  dpopProof(method: string, url: string, accessToken: string, options?: { nonce?: string } | null): Promise<string>;
+  /**
    * Discovers the provider at `issuer` (OpenID Connect Discovery, then RFC 8414) and builds a client with
    * its endpoints. The document's `issuer` must equal `issuer` (`issuer_mismatch`), it must list `S256`
    * (`pkce_unsupported`), and `requireIss` follows `authorization_response_iss_parameter_supported`.
@@ -388,6 +406,13 @@ export interface OAuthClient extends OAuthClientCore {}
  * the challenge of a given verifier (`invalid_verifier` unless 43–128 unreserved characters).
  */
 export function createPkce(verifier?: string | null): PkcePair;
+
+/**
+ * A DPoP key pair (ES256, non-extractable), made once and kept under `name` in the origin's IndexedDB where
+ * there is one, so that a reload keeps the tokens' binding; elsewhere (Workers, Node) a new pair each call,
+ * for the caller to keep.
+ */
+export function createDpopKey(name?: string): Promise<DpopKeyPair>;
 
 /**
  * Whether `value` is an error thrown by this package (`OAuthClientError`, `AuthorizationResponseError` or

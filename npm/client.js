@@ -18,9 +18,9 @@ const EMPTY = new Uint8Array();
 const NULL = encoder.encode("null");
 // The core's operations and flows (`op` and `flow` in src/js/mod.rs, pinned by tests/boundary.rs).
 const INFO = 0, START = 1, VALIDATE = 2, PKCE = 3, ERROR = 4, LOGOUT = 5, FLIGHT = 6, BEGIN = 7, STEP = 8,
-  STEP_UP = 9;
+  STEP_UP = 9, DPOP_KEY = 10;
 const EXCHANGE = 0, CALLBACK = 1, REFRESH = 2, LOGIN = 3, DISCOVER = 4, USERINFO = 5, REVOKE = 6, SESSION = 7,
-  SIGN_OUT = 8, FORGET = 9, MCP = 10, AUTHORIZE = 11;
+  SIGN_OUT = 8, FORGET = 9, MCP = 10, AUTHORIZE = 11, DPOP_PROOF = 12;
 
 /**
  * The one conversion: the core's error JSON → an `Error` with `name`, `code` and the RFC fields (and, for a
@@ -136,7 +136,7 @@ async function perform(s, ctx) {
         }
         const body = new Uint8Array(tooLarge ? 0 : size);
         if (!tooLarge) chunks.reduce((at, c) => (body.set(c, at), at + c.length), 0);
-        return [["response", res.status, type, tooLarge], body];
+        return [["response", res.status, type, tooLarge, res.headers.get("dpop-nonce") ?? undefined], body];
       } catch (e) {
         // An aborted signal means the timeout fired, whatever the host called the rejection. The host's
         // error names no secret (the code, verifier and tokens only ever travel in request bodies).
@@ -157,7 +157,7 @@ async function perform(s, ctx) {
       const subtle = globalThis.crypto?.subtle;
       if (import.meta.OIDC === false || !subtle) return [["failed", "unsupported_environment"]];
       try {
-        return [["signed"], new Uint8Array(await subtle.sign(s.alg, ctx.key, encoder.encode(s.data)))];
+        return [["signed"], new Uint8Array(await subtle.sign(s.alg, s.key === "dpop" ? ctx.dpop : ctx.key, encoder.encode(s.data)))];
       } catch {
         return [["failed", "invalid_config"]]; // a key WebCrypto will not sign with
       }
@@ -237,6 +237,14 @@ export class OAuthClient extends EventTarget {
       this.#ctx.key = key;
       const { clientPrivateKey, clientKeyId, ...rest } = config;
       config = { ...rest, clientKey: { algorithm: key.algorithm, type: key.type, usages: key.usages, kid: clientKeyId } };
+    }
+    // The DPoP key pair (see `createDpopKey`): the private key stays, the core hears it and the public JWK.
+    const dpop = config?.dpop;
+    if (import.meta.OIDC !== false && dpop != null) {
+      this.#ctx.dpop = dpop.privateKey;
+      const { dpop: _, ...rest } = config;
+      const k = dpop.privateKey ?? {};
+      config = { ...rest, dpopKey: { algorithm: k.algorithm, type: k.type, usages: k.usages, jwk: dpop.publicJwk } };
     }
     // A rejected config makes a core that answers every call with its error, this first one included;
     // it is freed at once rather than left to the finalizer.
@@ -320,6 +328,16 @@ export class OAuthClient extends EventTarget {
   /** `startAuthorization`, pushed first where configured (RFC 9126): the URL then has only `client_id` and `request_uri`. */
   async authorize(options) {
     return this.#run(AUTHORIZE, [arg(options)]);
+  }
+
+  /**
+   * A DPoP proof (the `DPoP` header) for a request to a resource server with a DPoP-bound access token
+   * (`Authorization: DPoP <token>`); `nonce`: the resource server's `DPoP-Nonce`, after its 401
+   * `use_dpop_nonce` (retry once).
+   */
+  async dpopProof(method, url, accessToken, options) {
+    if (import.meta.OIDC === false) throw fail("invalid_config");
+    return this.#run(DPOP_PROOF, [String(method ?? ""), String(url ?? ""), typeof accessToken === "string" ? accessToken : "", arg(options)]);
   }
 
   validateCallback(url, pending) {
@@ -418,6 +436,22 @@ export class OAuthClient extends EventTarget {
 
 /** What the client under construction is for (JSON text: the issuer, or `{ mcp }`), or none. */
 let discovering;
+
+/**
+ * A DPoP key pair (ES256), non-extractable, made once and kept under `name` in the origin's IndexedDB
+ * where there is one (so a reload keeps the tokens' binding); elsewhere (Workers, Node) a new one, for the
+ * caller to keep. `{ privateKey, publicJwk }`, for the config's `dpop`.
+ */
+export async function createDpopKey(name) {
+  if (import.meta.OIDC === false) throw fail("invalid_config");
+  const { algorithm, usages, storageKey: key } = JSON.parse(call(DPOP_KEY, [typeof name === "string" ? name : ""]));
+  const stored = globalThis.indexedDB ? await kv("readonly", (s) => s.get(key)).catch(() => undefined) : undefined;
+  if (stored?.privateKey && stored?.publicJwk) return stored;
+  const pair = await crypto.subtle.generateKey(algorithm, false, usages);
+  const made = { privateKey: pair.privateKey, publicJwk: await crypto.subtle.exportKey("jwk", pair.publicKey) };
+  if (globalThis.indexedDB) await kv("readwrite", (s) => s.put(made, key)).catch(() => {});
+  return made;
+}
 
 export function createPkce(verifier) {
   if (verifier != null && typeof verifier !== "string") throw fail("invalid_verifier");

@@ -184,6 +184,10 @@ impl OAuthClient {
         if let Some(n) = &nonce {
             q.append("nonce", n);
         }
+        #[cfg(feature = "oidc")]
+        if let Some(k) = &c.dpop {
+            q.append("dpop_jkt", &k.thumbprint());
+        }
         // A per-call option replaces every value of its name from the lower layers.
         let by_option = |name: &str| {
             (name == "prompt" && options.prompt.is_some())

@@ -15,7 +15,7 @@ pub const DEFAULT_CLOCK_TOLERANCE_SECONDS: u64 = 60;
 pub const DEFAULT_PENDING_TTL_SECONDS: u64 = 600;
 
 /// Authorization parameters that only the client sets; extra parameters may not name them.
-pub const RESERVED_AUTHORIZATION_PARAMS: [&str; 8] = [
+pub const RESERVED_AUTHORIZATION_PARAMS: [&str; 9] = [
     "response_type",
     "client_id",
     "redirect_uri",
@@ -24,6 +24,7 @@ pub const RESERVED_AUTHORIZATION_PARAMS: [&str; 8] = [
     "code_challenge",
     "code_challenge_method",
     "nonce",
+    "dpop_jkt",
 ];
 
 /// Token request parameters that only the client sets; `extra_token_params` may not name them.
@@ -193,6 +194,66 @@ pub struct ClientConfig {
     /// choice): one without the endpoint is `invalid_config`. A discovery takes the provider's endpoint
     /// when its document or this flag requires pushing.
     pub require_pushed_authorization_requests: bool,
+    /// RFC 9449 DPoP: the public half of the key pair that binds this client's tokens (the driver holds
+    /// the private key). Every token request then carries a proof, the authorization request its
+    /// `dpop_jkt`, and the token response must be of `token_type` `DPoP` (the `oidc` feature).
+    #[cfg(feature = "oidc")]
+    pub dpop: Option<DpopKey>,
+}
+
+/// The public key of a DPoP key pair: its algorithm and its public JWK members (`kty` included).
+#[cfg(feature = "oidc")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DpopKey {
+    /// The JWS algorithm the private key signs with.
+    pub alg: crate::alg::Alg,
+    /// The public JWK's members (`kty`, and `crv`, `x`, `y` / `n`, `e` / `crv`, `x`).
+    pub jwk: Vec<(String, String)>,
+}
+
+#[cfg(feature = "oidc")]
+impl DpopKey {
+    /// The members RFC 7638 hashes for this key type, in order.
+    fn required(&self) -> &'static [&'static str] {
+        match self.alg.key_type() {
+            "EC" => &["crv", "kty", "x", "y"],
+            "RSA" => &["e", "kty", "n"],
+            _ => &["crv", "kty", "x"],
+        }
+    }
+
+    fn member(&self, name: &str) -> Option<&str> {
+        self.jwk
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the JWK has every required member, non-empty, and the algorithm's key type.
+    pub(crate) fn valid(&self) -> bool {
+        self.member("kty") == Some(self.alg.key_type())
+            && self
+                .required()
+                .iter()
+                .all(|m| self.member(m).is_some_and(|v| !v.is_empty()))
+            && (self.alg != crate::alg::Alg::Es256 || self.member("crv") == Some("P-256"))
+    }
+
+    /// The public JWK with only its required members, as JSON (members in RFC 7638 order: this is also
+    /// the thumbprint's input).
+    pub fn public_jwk(&self) -> String {
+        let mut o = crate::json::ObjectWriter::new();
+        for m in self.required() {
+            o.str(m, self.member(m).unwrap_or_default());
+        }
+        o.finish()
+    }
+
+    /// The RFC 7638 JWK SHA-256 thumbprint (base64url): the `dpop_jkt` and the tokens' `cnf.jkt`.
+    pub fn thumbprint(&self) -> String {
+        use sha2::Digest;
+        crate::encoding::base64url(&sha2::Sha256::digest(self.public_jwk().as_bytes()))
+    }
 }
 
 impl ClientConfig {
@@ -225,6 +286,8 @@ impl ClientConfig {
             session: None,
             pushed_authorization_request_endpoint: None,
             require_pushed_authorization_requests: false,
+            #[cfg(feature = "oidc")]
+            dpop: None,
         }
     }
 
@@ -263,6 +326,7 @@ impl ClientConfig {
                 .is_none_or(|u| {
                     check_url(u, UrlKind::Endpoint) && same_origin(u, &self.token_endpoint)
                 })
+            && self.dpop_ok()
             && self.timeout_ms > 0
             && self.pending_ttl_seconds > 0
             && !matches!(
@@ -279,6 +343,18 @@ impl ClientConfig {
         } else {
             Err(bad)
         }
+    }
+}
+
+impl ClientConfig {
+    #[cfg(feature = "oidc")]
+    fn dpop_ok(&self) -> bool {
+        self.dpop.as_ref().is_none_or(DpopKey::valid)
+    }
+
+    #[cfg(not(feature = "oidc"))]
+    fn dpop_ok(&self) -> bool {
+        true
     }
 }
 

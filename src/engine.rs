@@ -27,6 +27,7 @@
 //!                 content_type: Some("application/json".into()),
 //!                 body: br#"{"access_token":"at","token_type":"Bearer"}"#.to_vec(),
 //!                 too_large: false,
+//!                 dpop_nonce: None,
 //!             })
 //!         }
 //!         Step::Done(output) => break output,
@@ -186,7 +187,7 @@ pub struct Verification {
     pub data: String,
 }
 
-/// Data to sign with the client's key (see [`Step::Sign`]).
+/// Data to sign with one of the client's keys (see [`Step::Sign`]).
 #[cfg(feature = "oidc")]
 #[derive(Debug)]
 pub struct Signing {
@@ -194,6 +195,60 @@ pub struct Signing {
     pub alg: Alg,
     /// The JWS signing input (`header.payload`, base64url).
     pub data: String,
+    /// Which key signs.
+    pub key: SigningKey,
+}
+
+/// The keys a driver signs with; both stay with the driver.
+#[cfg(feature = "oidc")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SigningKey {
+    /// The `private_key_jwt` client key (client assertions).
+    Client,
+    /// The DPoP key (RFC 9449 proofs).
+    Dpop,
+}
+
+#[cfg(feature = "oidc")]
+impl SigningKey {
+    /// The key's name in the npm package's steps.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SigningKey::Client => "client",
+            SigningKey::Dpop => "dpop",
+        }
+    }
+}
+
+/// The prefix of the (memory) storage keys of the DPoP nonces servers gave, per origin.
+#[cfg(feature = "oidc")]
+pub const DPOP_NONCE_KEY_PREFIX: &str = "pkce-wasm:dpop-nonce:";
+
+/// A request being completed with a client assertion and a DPoP proof, then sent (and sent once more
+/// with a server's fresh DPoP nonce when it asks for one).
+#[cfg(feature = "oidc")]
+#[derive(Debug)]
+struct Sending {
+    /// The request as built, before any assertion or proof (what a retry starts from).
+    base: HttpRequest,
+    request: HttpRequest,
+    asserted: bool,
+    nonce: Option<String>,
+    retried: bool,
+    stage: SendStage,
+    next: State,
+}
+
+#[cfg(feature = "oidc")]
+#[derive(Debug)]
+enum SendStage {
+    Nonce,
+    Assertion(String),
+    Proof(String),
+    Sent,
+    /// The server's new nonce is being kept; then a retry, or the response goes on.
+    Remembering(Option<HttpResponse>),
 }
 
 /// What the driver hands back.
@@ -228,6 +283,9 @@ pub enum Output {
     Userinfo(String),
     /// A started authorization (pushed first where configured), for the caller to keep.
     Pending(Box<PendingAuthorization>),
+    /// A DPoP proof for a resource request (the `DPoP` header's value).
+    #[cfg(feature = "oidc")]
+    Proof(String),
     /// The client an MCP discovery made for the server's authorization server.
     #[cfg(feature = "mcp")]
     Mcp(Box<crate::mcp::McpAuthorization>),
@@ -280,10 +338,12 @@ enum State {
     Revocation,
     #[cfg(feature = "mcp")]
     Mcp(Box<crate::mcp::McpFlow>),
-    /// Waiting for the client assertion's signature: the request it completes, the signing input, and
-    /// the state the request's answer goes to.
+    /// A request being signed and sent (client assertion, DPoP proof, nonce retry).
     #[cfg(feature = "oidc")]
-    Signing(Box<(HttpRequest, String, State)>),
+    Sending(Box<Sending>),
+    /// Waiting for a resource request's DPoP proof signature.
+    #[cfg(feature = "oidc")]
+    Proof(String),
     /// Waiting for the pushed authorization request's answer (then sign-in goes on, or it is returned).
     Pushing {
         pending: Box<PendingAuthorization>,
@@ -352,6 +412,7 @@ impl OAuthClient {
             authorization,
             form,
             json: None,
+            dpop: None,
             timeout_ms: self.config.timeout_ms,
             max_bytes: DEFAULT_MAX_BODY_BYTES,
         }
@@ -369,19 +430,88 @@ impl OAuthClient {
     /// for `private_key_jwt` once the driver has signed a fresh client assertion (RFC 7523: `iss` and
     /// `sub` the client id, `aud` the issuer, else the token endpoint, a random `jti`, `iat` now, `exp` a
     /// minute later, the key's `kid`).
+    ///
+    /// With DPoP, the request also carries a proof (with the server's last nonce for its origin, kept in
+    /// memory storage); an answer `use_dpop_nonce` with a `DPoP-Nonce` is answered with exactly one retry
+    /// with that nonce (and a new assertion and proof).
     #[cfg_attr(not(feature = "oidc"), allow(unused_variables))]
     fn send(&self, state: State, r: TokenRequest, now: u64) -> Result<(Flow, Step), Error> {
         let request = self.post(r);
         #[cfg(feature = "oidc")]
-        if let crate::ClientAuth::PrivateKeyJwt(key) = &self.config.client_auth {
-            let data = self.assertion_input(key, now)?;
-            let step = Step::Sign(Signing {
-                alg: key.alg,
-                data: data.clone(),
-            });
-            return then(State::Signing(Box::new((request, data, state))), step);
+        {
+            let jwt = matches!(self.config.client_auth, crate::ClientAuth::PrivateKeyJwt(_));
+            if jwt || self.config.dpop.is_some() {
+                let s = Box::new(Sending {
+                    base: request.clone(),
+                    request,
+                    asserted: false,
+                    nonce: None,
+                    retried: false,
+                    stage: SendStage::Nonce,
+                    next: state,
+                });
+                if self.config.dpop.is_some() {
+                    let step = Step::Read {
+                        storage: PendingStorage::Memory,
+                        key: self.nonce_key(&s.request.url),
+                    };
+                    return then(State::Sending(s), step);
+                }
+                return s.proceed(self, now);
+            }
         }
         then(state, Step::Fetch(request))
+    }
+
+    /// The memory storage key of the DPoP nonce of `url`'s origin.
+    #[cfg(feature = "oidc")]
+    fn nonce_key(&self, url: &str) -> String {
+        let mut key = String::from(DPOP_NONCE_KEY_PREFIX);
+        key.push_str(crate::config::origin(url));
+        key
+    }
+
+    /// The signing input of a DPoP proof (RFC 9449 §4.2) for `method` `url`: header `typ` `dpop+jwt`,
+    /// `alg` and the public `jwk`; claims a random `jti`, `htm`, `htu` (without query and fragment),
+    /// `iat`, and the `nonce` and `ath` (the access token's SHA-256) where given.
+    #[cfg(feature = "oidc")]
+    fn proof_input(
+        &self,
+        method: &str,
+        url: &str,
+        nonce: Option<&str>,
+        access_token: Option<&str>,
+        now: u64,
+    ) -> Result<String, Error> {
+        use sha2::Digest;
+        let key = self
+            .config
+            .dpop
+            .as_ref()
+            .ok_or(Error::client(ErrorCode::InvalidConfig))?;
+        let end = url
+            .bytes()
+            .position(|b| b == b'?' || b == b'#')
+            .unwrap_or(url.len());
+        let mut header = crate::json::ObjectWriter::new();
+        header
+            .str("typ", "dpop+jwt")
+            .str("alg", key.alg.name())
+            .raw("jwk", &key.public_jwk());
+        let ath =
+            access_token.map(|t| crate::encoding::base64url(&sha2::Sha256::digest(t.as_bytes())));
+        let mut claims = crate::json::ObjectWriter::new();
+        claims
+            .str("jti", &crate::pkce::random_token()?)
+            .str("htm", method)
+            .str("htu", url.get(..end).unwrap_or(url))
+            .uint("iat", now)
+            .opt_str("nonce", nonce)
+            .opt_str("ath", ath.as_deref());
+        let mut data = crate::encoding::base64url(header.finish().as_bytes());
+        data.push('.');
+        data.push_str(&crate::encoding::base64url(claims.finish().as_bytes()));
+        Ok(data)
     }
 
     /// The signing input of a client assertion (see [`OAuthClient::send`]).
@@ -783,6 +913,39 @@ impl Flow {
         Ok((Flow::at(State::Mcp(m)), step))
     }
 
+    /// A DPoP proof (RFC 9449 §7) for a request to a resource server: `method` `url` with the access
+    /// token (its hash is the proof's `ath`), and the `nonce` the resource server asked for (its
+    /// `DPoP-Nonce` on a `401` with `error="use_dpop_nonce"`, for the one retry). Ends with
+    /// [`Output::Proof`], the `DPoP` header's value; send the token as `Authorization: DPoP <token>`.
+    #[cfg(feature = "oidc")]
+    pub fn dpop_proof(
+        client: &OAuthClient,
+        method: &str,
+        url: &str,
+        access_token: &str,
+        nonce: Option<&str>,
+        now: u64,
+    ) -> Result<(Flow, Step), Error> {
+        if access_token.is_empty()
+            || method.is_empty()
+            || !crate::config::check_url(url, crate::config::UrlKind::Endpoint)
+        {
+            return fail(ErrorCode::InvalidConfig);
+        }
+        let key = client
+            .config
+            .dpop
+            .as_ref()
+            .ok_or(Error::client(ErrorCode::InvalidConfig))?;
+        let data = client.proof_input(method, url, nonce, Some(access_token), now)?;
+        let step = Step::Sign(Signing {
+            alg: key.alg,
+            data: data.clone(),
+            key: SigningKey::Dpop,
+        });
+        then(State::Proof(data), step)
+    }
+
     /// Fetches the userinfo endpoint with the access token (`Authorization: Bearer`); its `sub` must be
     /// `subject`, or else the `sub` of the session's `id_token` (`invalid_config` with neither). Ends
     /// with [`Output::Userinfo`].
@@ -965,13 +1128,132 @@ fn done(output: Output) -> Result<(Flow, Step), Error> {
     then(State::Finished, Step::Done(output))
 }
 
+#[cfg(feature = "oidc")]
+impl Sending {
+    /// The next signature the request needs, else the request itself.
+    fn proceed(mut self: Box<Self>, client: &OAuthClient, now: u64) -> Result<(Flow, Step), Error> {
+        if let (crate::ClientAuth::PrivateKeyJwt(key), false) =
+            (&client.config.client_auth, self.asserted)
+        {
+            let data = client.assertion_input(key, now)?;
+            let step = Step::Sign(Signing {
+                alg: key.alg,
+                data: data.clone(),
+                key: SigningKey::Client,
+            });
+            self.stage = SendStage::Assertion(data);
+            return then(State::Sending(self), step);
+        }
+        if let (Some(key), None) = (&client.config.dpop, &self.request.dpop) {
+            let data = client.proof_input(
+                self.request.method(),
+                &self.request.url,
+                self.nonce.as_deref(),
+                None,
+                now,
+            )?;
+            let step = Step::Sign(Signing {
+                alg: key.alg,
+                data: data.clone(),
+                key: SigningKey::Dpop,
+            });
+            self.stage = SendStage::Proof(data);
+            return then(State::Sending(self), step);
+        }
+        self.stage = SendStage::Sent;
+        let step = Step::Fetch(self.request.clone());
+        then(State::Sending(self), step)
+    }
+
+    fn resume(
+        mut self: Box<Self>,
+        client: &OAuthClient,
+        jwks: &mut Option<Vec<u8>>,
+        now: u64,
+        input: Input,
+    ) -> Result<(Flow, Step), Error> {
+        let stage = core::mem::replace(&mut self.stage, SendStage::Sent);
+        match (stage, input) {
+            (SendStage::Nonce, Input::Entries(entries)) => {
+                self.nonce = entries.into_iter().next().map(|(_, v)| v);
+                self.proceed(client, now)
+            }
+            (SendStage::Assertion(_) | SendStage::Proof(_), Input::Signed(signature))
+                if signature.is_empty() =>
+            {
+                fail(ErrorCode::InvalidConfig)
+            }
+            (SendStage::Assertion(data), Input::Signed(signature)) => {
+                let mut form = crate::encoding::FormSerializer::with_prefix(
+                    self.request.form.take().unwrap_or_default(),
+                );
+                form.append(
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                )
+                .append("client_assertion", &signed(data, &signature));
+                self.request.form = Some(form.finish());
+                self.asserted = true;
+                self.proceed(client, now)
+            }
+            (SendStage::Proof(data), Input::Signed(signature)) => {
+                self.request.dpop = Some(signed(data, &signature));
+                self.proceed(client, now)
+            }
+            (SendStage::Sent, Input::Response(r)) => {
+                let fresh = r.dpop_nonce.clone().filter(|n| {
+                    client.config.dpop.is_some() && !n.is_empty() && Some(n) != self.nonce.as_ref()
+                });
+                let Some(nonce) = fresh else {
+                    return self.next.resume(client, jwks, now, Input::Response(r));
+                };
+                // Kept for this origin's next requests; the request goes once more if the server asked.
+                let retry = !self.retried && asks_for_nonce(&r);
+                let step = Step::Store {
+                    storage: PendingStorage::Memory,
+                    remove: Vec::new(),
+                    set: Some((client.nonce_key(&self.request.url), nonce.clone())),
+                };
+                self.nonce = Some(nonce);
+                self.stage = SendStage::Remembering(if retry { None } else { Some(r) });
+                then(State::Sending(self), step)
+            }
+            (SendStage::Remembering(None), _) => {
+                self.retried = true;
+                self.request = self.base.clone();
+                self.asserted = false;
+                self.proceed(client, now)
+            }
+            (SendStage::Remembering(Some(r)), _) => {
+                self.next.resume(client, jwks, now, Input::Response(r))
+            }
+            _ => fail(ErrorCode::InvalidConfig),
+        }
+    }
+}
+
+/// A compact JWS from its signing input and signature.
+#[cfg(feature = "oidc")]
+fn signed(mut data: String, signature: &[u8]) -> String {
+    data.push('.');
+    data.push_str(&crate::encoding::base64url(signature));
+    data
+}
+
+/// A token endpoint's (or authorization server's) `use_dpop_nonce` error.
+#[cfg(feature = "oidc")]
+fn asks_for_nonce(r: &HttpResponse) -> bool {
+    matches!(r.status, 400 | 401)
+        && crate::json::parse(&r.body).is_some_and(|v| v.str("error") == Some("use_dpop_nonce"))
+}
+
 impl State {
     /// The token response this state waits for (also behind a client assertion's signature).
     fn token_wait(&mut self) -> Option<&mut TokenWait> {
         match self {
             State::Tokens(w) => Some(w),
             #[cfg(feature = "oidc")]
-            State::Signing(b) => b.2.token_wait(),
+            State::Sending(s) => s.next.token_wait(),
             _ => None,
         }
     }
@@ -1022,27 +1304,18 @@ impl State {
             }
             other => other,
         };
+        #[cfg(feature = "oidc")]
+        if let State::Sending(s) = self {
+            return s.resume(client, jwks, now, input);
+        }
         match (self, input) {
             (State::Tokens(w), Input::Response(r)) => tokens(client, jwks, now, w, r.check()?),
             #[cfg(feature = "oidc")]
-            (State::Signing(b), Input::Signed(signature)) => {
-                let (mut request, data, next) = *b;
+            (State::Proof(data), Input::Signed(signature)) => {
                 if signature.is_empty() {
                     return fail(ErrorCode::InvalidConfig);
                 }
-                let mut form = crate::encoding::FormSerializer::with_prefix(
-                    request.form.take().unwrap_or_default(),
-                );
-                let mut assertion = data;
-                assertion.push('.');
-                assertion.push_str(&crate::encoding::base64url(&signature));
-                form.append(
-                    "client_assertion_type",
-                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                )
-                .append("client_assertion", &assertion);
-                request.form = Some(form.finish());
-                then(next, Step::Fetch(request))
+                done(Output::Proof(signed(data, &signature)))
             }
             #[cfg(feature = "oidc")]
             (State::Jwks(s), Input::Response(r)) => {
@@ -1238,12 +1511,17 @@ fn tokens(
     w: TokenWait,
     r: &HttpResponse,
 ) -> Result<(Flow, Step), Error> {
-    let mut tokens = crate::parse_token_response(
+    #[cfg(feature = "oidc")]
+    let dpop = client.config.dpop.is_some();
+    #[cfg(not(feature = "oidc"))]
+    let dpop = false;
+    let mut tokens = crate::token::parse_tokens(
         r.status,
         r.content_type(),
         &r.body,
         now,
         w.refresh_token.as_ref(),
+        dpop,
     )?;
     let (kept, kept_claims) = match w.kept {
         Some((t, c)) => (Some(t), c),

@@ -95,6 +95,8 @@ pub struct HttpRequest {
     pub form: Option<String>,
     /// The JSON body of a `POST` (dynamic client registration); never together with `form`.
     pub json: Option<String>,
+    /// The `DPoP` header (RFC 9449): a proof for this request.
+    pub dpop: Option<String>,
     /// The time the whole exchange may take.
     pub timeout_ms: u32,
     /// The largest body read; past it the driver stops reading and sets [`HttpResponse::too_large`].
@@ -126,6 +128,9 @@ impl HttpRequest {
         if let Some(a) = &self.authorization {
             h.push(("authorization", a.as_str()));
         }
+        if let Some(p) = &self.dpop {
+            h.push(("dpop", p.as_str()));
+        }
         h
     }
 }
@@ -156,6 +161,8 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
     /// The body was longer than `max_bytes` (declared or read), and reading stopped.
     pub too_large: bool,
+    /// The `DPoP-Nonce` header (RFC 9449), if the response has one.
+    pub dpop_nonce: Option<String>,
 }
 
 impl HttpResponse {

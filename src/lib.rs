@@ -107,13 +107,13 @@ pub mod js;
 
 pub use authorize::{AuthorizationOptions, PendingAuthorization};
 pub use callback::{callback_state, strip_callback_params, ValidatedCallback, CALLBACK_PARAMS};
-#[cfg(feature = "oidc")]
-pub use config::ClientKey;
 pub use config::{
     ClientAuth, ClientConfig, PendingStorage, SessionConfig, DEFAULT_CLOCK_TOLERANCE_SECONDS,
     DEFAULT_PENDING_TTL_SECONDS, DEFAULT_SESSION_LEEWAY_SECONDS, DEFAULT_TIMEOUT_MS,
     RESERVED_AUTHORIZATION_PARAMS, RESERVED_TOKEN_PARAMS,
 };
+#[cfg(feature = "oidc")]
+pub use config::{ClientKey, DpopKey};
 pub use error::{Error, ErrorCode, ErrorResponse, MAX_ERROR_FIELD_LEN};
 pub use http::{HttpRequest, HttpResponse};
 pub use oidc::{
@@ -145,7 +145,7 @@ pub use types::{
 /// | [`OAuthClient::pending_key`], [`OAuthClient::flight_key`], [`OAuthClient::session_key`], [`OAuthClient::channel`], [`OAuthClient::for_discovery`] | `engine.rs` | none (the flows are [`engine::Flow`]) |
 /// | `for_mcp`, `step_up_scope` (the `mcp` feature) | `mcp/mod.rs` | none |
 /// | `pushes`, `par_request`, `pushed` (crate-internal) | `par.rs` | none |
-/// | `handle_callback`, `exchange_code`, `refresh`, `login`, `login_async`, `authorize`, `handle_redirect_callback`, `session`, `access_token`, `logout`, `discover`, `userinfo`, `revoke`, `set_client_key`, `discover_mcp` | `io/mod.rs` | wasm32: the engine's flows, driven through `fetch`, WebCrypto and the window |
+/// | `handle_callback`, `exchange_code`, `refresh`, `login`, `login_async`, `authorize`, `handle_redirect_callback`, `session`, `access_token`, `logout`, `discover`, `userinfo`, `revoke`, `set_client_key`, `set_dpop_key`, `discover_mcp` | `io/mod.rs` | wasm32: the engine's flows, driven through `fetch`, WebCrypto and the window |
 #[derive(Clone, Debug)]
 pub struct OAuthClient {
     pub(crate) config: ClientConfig,

@@ -272,6 +272,26 @@ pub fn parse_token_response(
     now: u64,
     previous_refresh_token: Option<&RefreshToken>,
 ) -> Result<TokenSet, Error> {
+    parse_tokens(
+        status,
+        content_type,
+        body,
+        now,
+        previous_refresh_token,
+        false,
+    )
+}
+
+/// [`parse_token_response`]; with `dpop` (a DPoP proof was sent) the `token_type` must be `DPoP`: a
+/// token the server did not bind (`Bearer`) is `invalid_response`.
+pub(crate) fn parse_tokens(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+    now: u64,
+    previous_refresh_token: Option<&RefreshToken>,
+    dpop: bool,
+) -> Result<TokenSet, Error> {
     let invalid = Error::response(ErrorCode::InvalidResponse, status);
     error_response(status, body)?;
     if status != 200 {
@@ -287,7 +307,10 @@ pub fn parse_token_response(
         _ => return Err(invalid),
     };
     let token_type = match obj.get("token_type") {
-        Some(Json::String(s)) if s.eq_ignore_ascii_case("bearer") => String::from("bearer"),
+        Some(Json::String(s)) if !dpop && s.eq_ignore_ascii_case("bearer") => {
+            String::from("bearer")
+        }
+        Some(Json::String(s)) if dpop && s.eq_ignore_ascii_case("dpop") => String::from("DPoP"),
         _ => return Err(invalid),
     };
     let (Ok(expires_in), Ok(refresh_token), Ok(id_token), Ok(scope)) = (

@@ -53,6 +53,7 @@ fn json(status: u16, body: &str) -> Input {
         content_type: Some("application/json".into()),
         body: body.as_bytes().to_vec(),
         too_large: false,
+        dpop_nonce: None,
     })
 }
 
@@ -111,6 +112,7 @@ fn responses_a_flow_must_not_read() {
             content_type: Some("application/json".into()),
             body: TOKENS.as_bytes().to_vec(),
             too_large,
+            dpop_nonce: None,
         });
         let e = flow.resume(&c, &mut None, NOW, input).unwrap_err();
         assert_eq!(
@@ -1031,5 +1033,178 @@ mod private_key_jwt {
             let claims = decode(p);
             proptest::prop_assert_eq!(claims["iss"].as_str(), Some(id.as_str()));
         }
+    }
+}
+
+#[cfg(feature = "oidc")]
+mod dpop {
+    //! RFC 9449: the proof's claims, the nonce's one retry, the binding check.
+    use super::*;
+    use pkce_wasm::{Alg, DpopKey};
+
+    fn dpop_client() -> OAuthClient {
+        let mut c = config();
+        c.dpop = Some(DpopKey {
+            alg: Alg::Es256,
+            jwk: ["kty:EC", "crv:P-256", "x:XX", "y:YY"]
+                .iter()
+                .map(|m| {
+                    let (n, v) = m.split_once(':').unwrap();
+                    (n.into(), v.into())
+                })
+                .collect(),
+        });
+        OAuthClient::new(c).unwrap()
+    }
+
+    fn decode(part: &str) -> serde_json::Value {
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(part)
+                .unwrap(),
+        )
+        .unwrap()
+    }
+
+    fn with_nonce(status: u16, body: &str, nonce: &str) -> Input {
+        let Input::Response(mut r) = json(status, body) else {
+            unreachable!()
+        };
+        r.dpop_nonce = Some(nonce.into());
+        Input::Response(r)
+    }
+
+    /// Steps to the fetch: the nonce read (answered with `stored`), the proof signed.
+    fn to_fetch(c: &OAuthClient, flow: &mut Flow, step: Step, stored: Option<&str>) -> HttpRequest {
+        let Step::Read {
+            storage: PendingStorage::Memory,
+            key,
+        } = step
+        else {
+            panic!("{step:?}")
+        };
+        assert_eq!(key, "pkce-wasm:dpop-nonce:https://idp.example");
+        let entries = stored.map(|n| (key, n.to_string())).into_iter().collect();
+        let Step::Sign(s) = flow
+            .resume(c, &mut None, NOW, Input::Entries(entries))
+            .unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(s.key, pkce_wasm::engine::SigningKey::Dpop);
+        let (h, p) = s.data.split_once('.').unwrap();
+        let h = decode(h);
+        assert_eq!(
+            (h["typ"].as_str(), h["alg"].as_str()),
+            (Some("dpop+jwt"), Some("ES256"))
+        );
+        assert_eq!(
+            h["jwk"],
+            serde_json::json!({"crv": "P-256", "kty": "EC", "x": "XX", "y": "YY"})
+        );
+        let claims = decode(p);
+        assert_eq!(
+            (claims["htm"].as_str(), claims["htu"].as_str()),
+            (Some("POST"), Some("https://idp.example/token"))
+        );
+        assert_eq!(claims["nonce"].as_str(), stored);
+        fetch(
+            flow.resume(c, &mut None, NOW, Input::Signed(vec![9]))
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_proof_per_request_and_one_retry_with_the_servers_nonce() {
+        let c = dpop_client();
+        let p = c
+            .start_authorization(&AuthorizationOptions::default(), NOW)
+            .unwrap();
+        assert!(p.url.contains(&format!(
+            "dpop_jkt={}",
+            c.config().dpop.as_ref().unwrap().thumbprint()
+        )));
+        let (mut flow, step) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
+        let r = to_fetch(&c, &mut flow, step, None);
+        assert!(r
+            .headers()
+            .iter()
+            .any(|(n, v)| *n == "dpop" && v.ends_with(".CQ")));
+        // use_dpop_nonce: the nonce is kept, then the request goes once more with it.
+        let step = flow
+            .resume(
+                &c,
+                &mut None,
+                NOW,
+                with_nonce(400, r#"{"error":"use_dpop_nonce"}"#, "n1"),
+            )
+            .unwrap();
+        let Step::Store {
+            storage: PendingStorage::Memory,
+            set: Some((_, n)),
+            ..
+        } = step
+        else {
+            panic!("{step:?}")
+        };
+        assert_eq!(n, "n1");
+        let Step::Sign(s) = flow.resume(&c, &mut None, NOW, Input::Ok).unwrap() else {
+            panic!()
+        };
+        assert_eq!(decode(s.data.split_once('.').unwrap().1)["nonce"], "n1");
+        fetch(
+            flow.resume(&c, &mut None, NOW, Input::Signed(vec![9]))
+                .unwrap(),
+        );
+        // Asked again: no second retry, the server's error.
+        let step = flow
+            .resume(
+                &c,
+                &mut None,
+                NOW,
+                with_nonce(400, r#"{"error":"use_dpop_nonce"}"#, "n2"),
+            )
+            .unwrap();
+        assert!(matches!(step, Step::Store { .. }));
+        assert_eq!(
+            code(flow.resume(&c, &mut None, NOW, Input::Ok).unwrap_err()),
+            "use_dpop_nonce"
+        );
+    }
+
+    #[test]
+    fn only_a_bound_token_is_accepted() {
+        let c = dpop_client();
+        for (token_type, ok) in [("DPoP", true), ("dpop", true), ("Bearer", false)] {
+            let (mut flow, step) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
+            to_fetch(&c, &mut flow, step, Some("kept"));
+            let body = format!(r#"{{"access_token":"AT","token_type":"{token_type}"}}"#);
+            let r = flow.resume(&c, &mut None, NOW, json(200, &body));
+            assert_eq!(r.is_ok(), ok, "{token_type}");
+        }
+        // A proof for a resource request: `ath`.
+        let (mut flow, step) =
+            Flow::dpop_proof(&c, "GET", "https://api.example/x?q=1", "AT", None, NOW).unwrap();
+        let Step::Sign(s) = step else { panic!() };
+        let claims = decode(s.data.split_once('.').unwrap().1);
+        assert_eq!(claims["htu"], "https://api.example/x");
+        assert!(claims["ath"].is_string());
+        let Step::Done(Output::Proof(p)) = flow
+            .resume(&c, &mut None, NOW, Input::Signed(vec![1]))
+            .unwrap()
+        else {
+            panic!()
+        };
+        assert!(p.starts_with(&s.data) && p.ends_with(".AQ"));
+    }
+
+    #[test]
+    fn a_wrong_key_description_is_invalid_config() {
+        let mut c = config();
+        c.dpop = Some(DpopKey {
+            alg: Alg::Es256,
+            jwk: vec![("kty".into(), "RSA".into())],
+        });
+        assert_eq!(code(OAuthClient::new(c).unwrap_err()), "invalid_config");
     }
 }

@@ -29,6 +29,7 @@ fn json(status: u16, body: &str) -> Input {
         content_type: Some("application/json".into()),
         body: body.as_bytes().to_vec(),
         too_large: false,
+        dpop_nonce: None,
     })
 }
 
@@ -460,6 +461,7 @@ fn hostile_servers_are_typed_errors_and_go_no_further() {
                         content_type: Some("text/html".into()),
                         body: b"<html>".to_vec(),
                         too_large: false,
+                        dpop_nonce: None,
                     }),
                 )
             }),
@@ -476,6 +478,7 @@ fn hostile_servers_are_typed_errors_and_go_no_further() {
                         content_type: Some("application/json".into()),
                         body: vec![],
                         too_large: true,
+                        dpop_nonce: None,
                     }),
                 )
             }),

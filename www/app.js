@@ -1,11 +1,11 @@
 // The example single-page app: plain ES modules, the built package from ../pkg, no third-party code.
-import init, { OAuthClient, isOAuthError } from "../pkg/index.js";
+import init, { OAuthClient, createDpopKey, isOAuthError } from "../pkg/index.js";
 
 const TOKENS = "pkce-wasm-demo:tokens";
 const OVERRIDES = "pkce-wasm-demo:config";
 const REFRESHES = "pkce-wasm-demo:refreshes";
 const METADATA = "pkce-wasm-demo:metadata";
-const CONFIG_KEYS = ["profile", "issuer", "discovery", "authorizationEndpoint", "tokenEndpoint", "jwksUri", "clientId", "scope", "audience", "session", "leeway"];
+const CONFIG_KEYS = ["profile", "issuer", "discovery", "authorizationEndpoint", "tokenEndpoint", "jwksUri", "clientId", "scope", "audience", "session", "leeway", "dpop"];
 // Session mode (`?session=shared`, `local`, `session`, `memory`): the client keeps the session; the refreshes made by
 // every tab of the origin are counted here.
 const SESSION_REFRESHES = "pkce-wasm-demo:session-refreshes";
@@ -56,6 +56,8 @@ async function renderSignedIn(tokens) {
   $("user-name").textContent = claims?.name ?? claims?.sub ?? "(no ID token)";
   $("claims").textContent = claims ? JSON.stringify(claims, null, 2) : "(no ID token)";
   $("scope").textContent = tokens.scope ?? "(as requested)";
+  $("token-type").textContent = tokens.token_type;
+  $("dpop-jkt").textContent = dpopKey && tokens.token_type === "DPoP" ? await jkt(dpopKey.publicJwk) : "(not bound)";
   $("rt-fingerprint").textContent = await fingerprint(tokens.refresh_token);
   $("refresh-count").textContent = sessionMode ? (localStorage.getItem(SESSION_REFRESHES) ?? "0") : (sessionStorage.getItem(REFRESHES) ?? "0");
   $("refresh").disabled = !tokens.refresh_token;
@@ -71,6 +73,14 @@ async function renderSignedIn(tokens) {
 }
 
 let sessionMode = false;
+/** The DPoP key pair, in DPoP mode. */
+let dpopKey;
+
+/** RFC 7638: the thumbprint the provider binds the tokens to. */
+async function jkt({ crv, kty, x, y }) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify({ crv, kty, x, y })));
+  return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
 
 async function render(client) {
   if (sessionMode) {
@@ -99,6 +109,8 @@ async function makeClient(config) {
     extraAuthorizationParams: config.audience ? { audience: config.audience } : {},
     storage: "session",
     session: config.session ? { storage: config.session, leewaySeconds: Number(config.leeway ?? 30) } : null,
+    // `?dpop=1`: DPoP-bound tokens, with a key pair kept in IndexedDB (a reload keeps the binding).
+    ...(config.dpop && { dpop: (dpopKey = await createDpopKey("demo")) }),
   };
   if (config.discovery === false || config.discovery === "false") {
     return new OAuthClient({

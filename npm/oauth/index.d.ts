@@ -30,7 +30,7 @@ export type { InitInput, InitOutput, SyncInitInput } from "../index.js";
 export type OAuthClientConfig = Omit<
   FullConfig,
   "jwksUri" | "userinfoEndpoint" | "endSessionEndpoint" | "revocationEndpoint" | "clockToleranceSeconds"
-  | "clientPrivateKey" | "clientKeyId" | "tokenEndpointAuthMethod"
+  | "clientPrivateKey" | "clientKeyId" | "tokenEndpointAuthMethod" | "dpop"
 > & {
   /** Default `"none"`, or `"client_secret_basic"` when `clientSecret` is set (`private_key_jwt` needs `pkce-wasm`). */
   tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post";

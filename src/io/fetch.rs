@@ -63,6 +63,7 @@ async fn exchange(request: &HttpRequest, signal: &AbortSignal) -> Result<HttpRes
         content_type: response.headers().get("content-type").ok().flatten(),
         body: Vec::new(),
         too_large: false,
+        dpop_nonce: response.headers().get("dpop-nonce").ok().flatten(),
     };
     let declared = response.headers().get("content-length").ok().flatten();
     r.too_large = declared

@@ -33,6 +33,15 @@ impl core::fmt::Debug for JwksCache {
     }
 }
 
+/// Where a client's signing key is kept (per client id and token endpoint).
+#[cfg(feature = "oidc")]
+fn key_id(client: &OAuthClient, key: crate::engine::SigningKey) -> alloc::string::String {
+    let mut id = alloc::string::String::from(key.as_str());
+    id.push('\n');
+    id.push_str(&client.flight_key(""));
+    id
+}
+
 /// The current time in unix seconds, from the host's clock.
 fn now() -> u64 {
     // `as` saturates; a clock before 1970 reads as 0.
@@ -60,7 +69,7 @@ async fn drive(client: &OAuthClient, first: Result<(Flow, Step), Error>) -> Resu
             #[cfg(feature = "oidc")]
             Step::Verify(v) => subtle::verify(&v).await,
             #[cfg(feature = "oidc")]
-            Step::Sign(s) => subtle::sign(&client.flight_key(""), &s).await,
+            Step::Sign(s) => subtle::sign(&key_id(client, s.key), &s).await,
             Step::Emit { event, broadcast } => {
                 events::emit(client, event, broadcast);
                 crate::engine::Input::Ok
@@ -268,7 +277,14 @@ impl OAuthClient {
     /// enters the wasm memory. Kept for this wasm instance, for every client with this client id and
     /// token endpoint. Without it, authenticated requests fail with `invalid_config` before any is sent.
     pub fn set_client_key(&self, key: wasm_bindgen::JsValue) {
-        subtle::keep_key(self.flight_key(""), key);
+        subtle::keep_key(key_id(self, crate::engine::SigningKey::Client), key);
+    }
+
+    /// Gives a DPoP client (`config.dpop`) the private key of its DPoP key pair (a WebCrypto
+    /// `CryptoKey`, best non-extractable and kept in IndexedDB by the app so that a reload keeps the
+    /// binding). Kept like [`OAuthClient::set_client_key`].
+    pub fn set_dpop_key(&self, key: wasm_bindgen::JsValue) {
+        subtle::keep_key(key_id(self, crate::engine::SigningKey::Dpop), key);
     }
 
     /// Revokes a token (RFC 7009) at the revocation endpoint, authenticated like token requests.

@@ -161,6 +161,13 @@ pub(crate) fn config(
     c.session = session(v)?;
     #[cfg(feature = "oidc")]
     {
+        c.dpop = match v.get("dpopKey") {
+            None | Some(Json::Null) => None,
+            Some(k) => Some(dpop_key(k)?),
+        };
+    }
+    #[cfg(feature = "oidc")]
+    {
         c.jwks_uri = v.string("jwksUri");
         c.userinfo_endpoint = v.string("userinfoEndpoint");
         c.end_session_endpoint = v.string("endSessionEndpoint");
@@ -196,6 +203,27 @@ fn client_key(k: &Json) -> Result<crate::ClientKey, Error> {
         alg,
         kid: k.string("kid"),
     })
+}
+
+/// The shell's description of the DPoP key pair (`{ algorithm, type, usages, jwk }`: the private key's
+/// WebCrypto description, the public key's JWK), checked like a client key.
+#[cfg(feature = "oidc")]
+fn dpop_key(k: &Json) -> Result<crate::DpopKey, Error> {
+    let bad = Error::client(ErrorCode::InvalidConfig);
+    let key = client_key(k)?;
+    let Some(Json::Object(members)) = k.get("jwk") else {
+        return Err(bad);
+    };
+    let jwk = members
+        .iter()
+        .filter_map(|(n, v)| match v {
+            Json::String(s) if matches!(n.as_str(), "kty" | "crv" | "x" | "y" | "n" | "e") => {
+                Some((n.clone(), s.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    Ok(crate::DpopKey { alg: key.alg, jwk })
 }
 
 /// The managed session's options: absent, `null` or `false` for none; an object (`storage`:

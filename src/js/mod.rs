@@ -108,6 +108,9 @@ pub mod op {
     /// `[challenge, attempts]` → the scope of a step-up authorization (a bare string), which becomes the
     /// client's (see [`crate::OAuthClient::step_up_scope`]).
     pub const STEP_UP: u8 = 9;
+    /// `[name]` → how to make and keep a DPoP key pair: `{ algorithm, usages, storageKey }` (the
+    /// `generateKey` parameters and the IndexedDB key). Needs no client.
+    pub const DPOP_KEY: u8 = 10;
 }
 
 /// The flows of [`op::BEGIN`] and their arguments (after `now`). `npm/client.js` uses the same numbers.
@@ -137,6 +140,9 @@ pub mod flow {
     pub const MCP: u8 = 10;
     /// `[options?]`: an authorization for the caller to keep, pushed first where configured (RFC 9126).
     pub const AUTHORIZE: u8 = 11;
+    /// `[method, url, accessToken, options?]`: a DPoP proof for a resource request (a bare string in
+    /// `value`; `options`: `{ nonce }`).
+    pub const DPOP_PROOF: u8 = 12;
 }
 
 /// The arguments of one call: a JSON array of strings, integers, booleans and `null`s, built by the
@@ -263,6 +269,8 @@ impl Core {
         match op {
             op::PKCE => pkce(a.opt_str(0)),
             op::ERROR => Ok(error_of(a.str(0), a.opt_status(1))),
+            #[cfg(feature = "oidc")]
+            op::DPOP_KEY => Ok(oidc::dpop_key(a.str(0))),
             op::BEGIN => self.begin(a),
             op::STEP => self.step(a, body),
             #[cfg(feature = "mcp")]
@@ -398,6 +406,12 @@ impl Core {
                     Output::Tokens(t) => t.to_json(),
                     Output::Userinfo(json) => json,
                     Output::Pending(p) => p.to_json(),
+                    #[cfg(feature = "oidc")]
+                    Output::Proof(p) => {
+                        let mut s = String::new();
+                        write_string(&mut s, &p);
+                        s
+                    }
                     Output::Client(c) => {
                         *self.client.borrow_mut() = Ok(*c);
                         self.info()?
@@ -484,6 +498,7 @@ fn input_of(a: &Args, body: &[u8]) -> Input {
             content_type: a.opt_str(4).map(String::from),
             body: Vec::from(body),
             too_large: a.bool(5),
+            dpop_nonce: a.opt_str(6).map(String::from),
         }),
         "failed" => Input::Failed(code_of(a.str(3))),
         "verified" => Input::Verified(a.bool(3)),

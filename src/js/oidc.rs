@@ -26,6 +26,10 @@ pub(super) fn start(
             let subject = option(a.json(3), "subject")?;
             Flow::userinfo(client, &access_token, subject.as_deref(), id_token.as_ref())
         }
+        flow::DPOP_PROOF => {
+            let nonce = option(a.json(5), "nonce")?;
+            Flow::dpop_proof(client, a.str(2), a.str(3), a.str(4), nonce.as_deref(), now)
+        }
         flow::REVOKE => {
             let hint = option(a.json(3), "hint")?;
             Flow::revoke(client, a.str(2), hint.as_deref(), now)
@@ -36,10 +40,25 @@ pub(super) fn start(
 
 /// A verification step: `{ do: "verify", jwk, alg, signature, data }`, `alg` being WebCrypto's import
 /// and verify parameters (each operation ignores the other's members) and `signature` the bytes.
+/// How the shell makes and keeps a DPoP key pair: ES256 (ECDSA P-256, the one every DPoP server
+/// supports), non-extractable, under `pkce-wasm:dpop:<name>` in the origin's IndexedDB.
+pub(super) fn dpop_key(name: &str) -> String {
+    let mut algorithm = ObjectWriter::new();
+    algorithm.str("name", "ECDSA").str("namedCurve", "P-256");
+    let mut key = String::from("pkce-wasm:dpop:");
+    key.push_str(if name.is_empty() { "default" } else { name });
+    let mut o = ObjectWriter::new();
+    o.raw("algorithm", &algorithm.finish())
+        .raw("usages", r#"["sign","verify"]"#)
+        .str("storageKey", &key);
+    o.finish()
+}
+
 /// A signing step: `{ do: "sign", alg, data }` (WebCrypto's parameters of `alg`).
 pub(super) fn signing(o: &mut ObjectWriter, s: &crate::engine::Signing) {
     o.str("do", "sign")
         .raw("alg", &params(s.alg))
+        .str("key", s.key.as_str())
         .str("data", &s.data);
 }
 

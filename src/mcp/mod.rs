@@ -426,6 +426,7 @@ impl OAuthClient {
             authorization: None,
             form: None,
             json: None,
+            dpop: None,
             timeout_ms: self.config.timeout_ms,
             max_bytes: DEFAULT_MAX_BODY_BYTES,
         })
@@ -711,6 +712,7 @@ impl McpFlow {
             authorization: None,
             form: None,
             json: Some(body.finish()),
+            dpop: None,
             timeout_ms: client.config.timeout_ms,
             max_bytes: DEFAULT_MAX_BODY_BYTES,
         };

@@ -46,6 +46,8 @@ function answer(behaviour, { form, n, attackerUrl, selfUrl, id }) {
       return first ? json(200, { ...TOKEN, access_token: "AT-2", refresh_token: "RT-2" }) : json(400, { error: "invalid_grant" });
     }
     case "down": return raw(503, "text/plain", "unavailable");
+    // DPoP-bound tokens (the request's proof is in the log's headers).
+    case "dpop": return json(200, { ...TOKEN, token_type: "DPoP", refresh_token: "RT-dpop" });
     case "refresh-changes-type": return json(200, { ...TOKEN, token_type: n === 1 ? "Bearer" : "DPoP" });
     case "rfc-error": return json(400, { error: "invalid_grant", error_description: "<b>expired</b> code" });
     case "error-with-script": return json(400, { error: "invalid_request", error_description: "<script>alert(1)</script>", error_uri: "javascript:alert(1)" });
@@ -113,7 +115,7 @@ export async function startAdversarialServer() {
   const attackerUrl = `http://127.0.0.1:${attacker.address().port}`;
 
   const server = http.createServer(async (req, res) => {
-    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "authorization, content-type, accept", "access-control-allow-methods": "POST, GET, OPTIONS" };
+    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "authorization, content-type, accept, dpop", "access-control-expose-headers": "dpop-nonce", "access-control-allow-methods": "POST, GET, OPTIONS" };
     const { pathname } = new URL(req.url, "http://127.0.0.1");
     const [, kind, id, behaviour] = pathname.split("/");
     if (req.method === "OPTIONS") return res.writeHead(204, cors).end();

@@ -322,6 +322,10 @@ async fn concurrent_refreshes_of_one_token_share_one_request() {
         const k = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
         return [k.privateKey, k.publicKey];
     }
+    export async function public_jwk(publicKey) {
+        const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', publicKey);
+        return [kty, crv, x, y];
+    }
     export async function verifies(publicKey, jwt) {
         const [h, p, s] = jwt.split('.');
         const b64 = (t) => Uint8Array.from(atob(t.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
@@ -330,6 +334,7 @@ async fn concurrent_refreshes_of_one_token_share_one_request() {
 ")]
 extern "C" {
     fn es256() -> js_sys::Promise;
+    fn public_jwk(public_key: &JsValue) -> js_sys::Promise;
     fn verifies(public_key: &JsValue, jwt: &str) -> js_sys::Promise;
 }
 
@@ -376,4 +381,54 @@ async fn private_key_jwt_assertions_are_signed_with_the_clients_webcrypto_key() 
         .await
         .unwrap();
     assert_eq!(valid.as_bool(), Some(true), "signed by the key");
+}
+
+/// DPoP in the Rust API: the driver signs each proof with the client's DPoP key (given with
+/// `set_dpop_key`), the proof names the public key, and a DPoP-bound answer is accepted.
+#[wasm_bindgen_test]
+async fn dpop_proofs_are_signed_with_the_clients_dpop_key() {
+    use pkce_wasm::{Alg, DpopKey};
+    let id = format!("w-dpop-{}", js_sys::Math::random());
+    let pair: Array = JsFuture::from(es256()).await.unwrap().unchecked_into();
+    let jwk: Array = JsFuture::from(public_jwk(&pair.get(1)))
+        .await
+        .unwrap()
+        .unchecked_into();
+    let member = |i: u32| jwk.get(i).as_string().unwrap();
+    let mut c = ClientConfig::new(
+        "spa",
+        "https://idp.example/authorize",
+        format!("{}/t/{id}/dpop", server()),
+        "https://app.example/callback",
+    );
+    c.dpop = Some(DpopKey {
+        alg: Alg::Es256,
+        jwk: vec![
+            ("kty".into(), member(0)),
+            ("crv".into(), member(1)),
+            ("x".into(), member(2)),
+            ("y".into(), member(3)),
+        ],
+    });
+    let client = OAuthClient::new(c).expect("valid config");
+    let rt = RefreshToken::new("RT");
+    assert_eq!(
+        client.refresh(&rt, None, None).await.unwrap_err().code(),
+        "invalid_config",
+        "no key yet"
+    );
+    assert_eq!(server_log(&id).await.length(), 0, "nothing sent");
+    client.set_dpop_key(pair.get(0));
+    let tokens = client.refresh(&rt, None, None).await.expect("refreshed");
+    assert_eq!(tokens.token_type, "DPoP");
+    let log = server_log(&id).await;
+    let headers = Reflect::get(&log.get(0), &"headers".into()).unwrap();
+    let proof = Reflect::get(&headers, &"dpop".into())
+        .unwrap()
+        .as_string()
+        .expect("a DPoP header");
+    let valid = JsFuture::from(verifies(&pair.get(1), &proof))
+        .await
+        .unwrap();
+    assert_eq!(valid.as_bool(), Some(true), "signed by the DPoP key");
 }

@@ -306,3 +306,30 @@ test("the Rust single-page app: denied consent and a tampered state send nothing
     assert.equal((await storageKeys(page)).filter(isState).length, 1, "a forged callback consumes nothing");
   });
 });
+
+test("DPoP: the example app's tokens are bound to a key kept in IndexedDB, and a reload still refreshes", async (t) => {
+  await withStack(t, { dpop: {} }, async ({ app, idp, page }) => {
+    await page.goto(`${app.origin}/?dpop=1`);
+    await page.click("#signin");
+    await page.waitForSelector("#login-form");
+    await page.fill("#username", TEST_ACCOUNT.username);
+    await page.fill("#password", TEST_ACCOUNT.password);
+    await page.click("#login-submit");
+    await page.click("#consent-allow");
+    await page.waitForSelector("#signed-in:not([hidden])");
+    assert.equal(await page.textContent("#token-type"), "DPoP");
+    const jkt = await page.textContent("#dpop-jkt");
+    assert.match(jkt, /^[A-Za-z0-9_-]{43}$/, "the bound key's thumbprint");
+    const [exchange] = tokenRequests(idp, "authorization_code");
+    assert.ok(exchange.dpop, "a proof on the code exchange");
+    // A reload: the key comes back from IndexedDB (non-extractable), so the bound refresh token still works.
+    await page.reload();
+    await page.waitForSelector("#signed-in:not([hidden])");
+    await page.click("#refresh");
+    await page.waitForFunction(() => document.getElementById("refresh-count").textContent === "1");
+    const [refresh] = tokenRequests(idp, "refresh_token");
+    assert.equal(refresh.status, 200);
+    assert.equal(await page.textContent("#token-type"), "DPoP");
+    assert.equal(await page.textContent("#dpop-jkt"), jkt, "the same key after the reload");
+  });
+});

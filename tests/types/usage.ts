@@ -4,6 +4,7 @@ import init, {
   initSync,
   OAuthClient,
   createPkce,
+  createDpopKey,
   isOAuthError,
   sealPending,
   openPending,
@@ -146,4 +147,10 @@ export async function pushed(config: OAuthClientConfig): Promise<PendingAuthoriz
 /** `private_key_jwt`: the key is a CryptoKey. */
 export function assertionClient(config: OAuthClientConfig, key: CryptoKey): OAuthClient {
   return new OAuthClient({ ...config, tokenEndpointAuthMethod: "private_key_jwt", clientPrivateKey: key, clientKeyId: "k1" });
+}
+
+/** DPoP: the key pair from createDpopKey, proofs for resource requests. */
+export async function bound(config: OAuthClientConfig, tokens: TokenSet): Promise<string> {
+  const client = new OAuthClient({ ...config, dpop: await createDpopKey("app") });
+  return client.dpopProof("GET", "https://api.example/me", tokens.access_token, { nonce: "n" });
 }
