@@ -18,7 +18,7 @@ const EMPTY = new Uint8Array();
 const NULL = encoder.encode("null");
 // The core's operations and flows (`op` and `flow` in src/js/mod.rs, pinned by tests/boundary.rs).
 const INFO = 0, START = 1, VALIDATE = 2, PKCE = 3, ERROR = 4, LOGOUT = 5, FLIGHT = 6, BEGIN = 7, STEP = 8,
-  STEP_UP = 9, DPOP_KEY = 10;
+  STEP_UP = 9, DPOP_KEY = 10, CLIENT_METADATA = 11;
 const EXCHANGE = 0, CALLBACK = 1, REFRESH = 2, LOGIN = 3, DISCOVER = 4, USERINFO = 5, REVOKE = 6, SESSION = 7,
   SIGN_OUT = 8, FORGET = 9, MCP = 10, AUTHORIZE = 11, DPOP_PROOF = 12;
 
@@ -451,6 +451,15 @@ export async function createDpopKey(name) {
   const made = { privateKey: pair.privateKey, publicJwk: await crypto.subtle.exportKey("jwk", pair.publicKey) };
   if (globalThis.indexedDB) await kv("readwrite", (s) => s.put(made, key)).catch(() => {});
   return made;
+}
+
+/**
+ * The Client ID Metadata Document to publish at `clientId` (an `https:` URL with a path) for MCP
+ * authorization servers that support them (`pkce-wasm/mcp`), as an object to serve as JSON.
+ */
+export function clientMetadataDocument({ clientId, clientName, redirectUris } = {}) {
+  if (import.meta.MCP === false) throw fail("invalid_config");
+  return JSON.parse(call(CLIENT_METADATA, [String(clientId ?? ""), String(clientName ?? ""), arg(redirectUris)]));
 }
 
 export function createPkce(verifier) {

@@ -24,9 +24,9 @@ const entries = [
   },
   {
     // OAuth 2.1 + OpenID Connect + MCP authorization (no sealing helpers): its own entry, so that the
-    // others do not carry the MCP code. Measured 52,112 B on 2026-12-03, plus 1%.
+    // others do not carry the MCP code. Measured 52,732 B on 2026-12-03, plus 1%.
     name: "pkce-wasm/mcp",
-    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET_MCP ?? 52_640),
+    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET_MCP ?? 53_260),
     files: ["pkg/mcp/pkce_wasm_bg.wasm", "pkg/mcp/pkce_wasm.js", "pkg/mcp/client.js", "pkg/mcp/index.js"],
   },
 ];

@@ -1198,6 +1198,23 @@ mod dpop {
         assert!(p.starts_with(&s.data) && p.ends_with(".AQ"));
     }
 
+    proptest::proptest! {
+        /// Whatever the URL, method, token and nonce, a resource proof is well-formed JSON with them, and
+        /// the access token appears only as its hash.
+        #[test]
+        fn proofs_are_always_well_formed(path in "[a-z0-9/._~-]{0,30}", method in "[A-Z]{1,7}", token in "\\PC{1,40}", nonce in proptest::option::of("\\PC{1,20}")) {
+            let c = dpop_client();
+            let url = format!("https://api.example/{path}");
+            let Step::Sign(s) = Flow::dpop_proof(&c, &method, &url, &token, nonce.as_deref(), NOW).unwrap().1 else { panic!() };
+            let (_, p) = s.data.split_once('.').unwrap();
+            let claims = decode(p);
+            proptest::prop_assert_eq!(claims["htu"].as_str(), Some(url.as_str()));
+            proptest::prop_assert_eq!(claims["htm"].as_str(), Some(method.as_str()));
+            proptest::prop_assert_eq!(claims["nonce"].as_str(), nonce.as_deref());
+            proptest::prop_assert!(!s.data.contains(&token) || token.len() < 8);
+        }
+    }
+
     #[test]
     fn a_wrong_key_description_is_invalid_config() {
         let mut c = config();

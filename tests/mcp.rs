@@ -680,3 +680,39 @@ proptest! {
         prop_assert_eq!(cs[1].param("realm"), Some("x"));
     }
 }
+
+#[test]
+fn the_client_metadata_document() {
+    use pkce_wasm::mcp::client_metadata_document;
+    let doc = client_metadata_document(
+        "https://app.example/oauth/client.json",
+        "App",
+        &["http://127.0.0.1:8976/callback"],
+    )
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(v["client_id"], "https://app.example/oauth/client.json");
+    assert_eq!(v["redirect_uris"][0], "http://127.0.0.1:8976/callback");
+    assert_eq!(v["token_endpoint_auth_method"], "none");
+    assert_eq!(
+        v["grant_types"],
+        serde_json::json!(["authorization_code", "refresh_token"])
+    );
+    for (id, uris) in [
+        ("https://app.example/", vec!["https://app.example/cb"]),
+        ("http://app.example/c.json", vec!["https://app.example/cb"]),
+        ("https://app.example/c.json", vec![]),
+        (
+            "https://app.example/c.json",
+            vec!["https://app.example/cb#x"],
+        ),
+    ] {
+        assert_eq!(
+            client_metadata_document(id, "App", &uris)
+                .unwrap_err()
+                .code(),
+            "invalid_config",
+            "{id} {uris:?}"
+        );
+    }
+}

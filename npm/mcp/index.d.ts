@@ -2,7 +2,7 @@
 import type { OAuthClient as FullClient, OAuthClientConfig, PendingAuthorization } from "../client.js";
 
 export type * from "../client.js";
-export { createPkce, isOAuthError } from "../client.js";
+export { createDpopKey, createPkce, isOAuthError } from "../client.js";
 export { default, initSync } from "../index.js";
 export type { InitInput, InitOutput, SyncInitInput } from "../index.js";
 
@@ -68,6 +68,23 @@ export class OAuthClient extends FullClient {
    */
   stepUp(wwwAuthenticate: string, attempts: number): string;
 }
+
+/** What `clientMetadataDocument` serves. */
+export interface ClientMetadataDocument {
+  client_id: string;
+  client_name: string;
+  redirect_uris: string[];
+  grant_types: ["authorization_code", "refresh_token"];
+  response_types: ["code"];
+  token_endpoint_auth_method: "none";
+}
+
+/**
+ * The Client ID Metadata Document to serve (as JSON) at `clientId`, an `https:` URL with a path: the
+ * `clientMetadataUrl` of `discoverMcp`. `invalid_config` for a URL that cannot be one, no redirect URI or
+ * an invalid one.
+ */
+export function clientMetadataDocument(options: { clientId: string; clientName: string; redirectUris: string[] }): ClientMetadataDocument;
 
 /**
  * "A token for this MCP server": `OAuthClient.discoverMcp`, then the authorization. With

@@ -4,7 +4,7 @@
 import { OAuthClient } from "./client.js";
 
 export { default, initSync } from "./pkce_wasm.js";
-export { OAuthClient, createDpopKey, createPkce, isOAuthError } from "./client.js";
+export { OAuthClient, clientMetadataDocument, createDpopKey, createPkce, isOAuthError } from "./client.js";
 
 /**
  * "A token for this MCP server": discovery (`OAuthClient.discoverMcp`), then the authorization. With

@@ -39,6 +39,22 @@ pub(super) fn found(a: &McpAuthorization) -> String {
     o.finish()
 }
 
+/// `[clientId, clientName, redirectUris]` → a Client ID Metadata Document.
+pub(super) fn document(a: &Args) -> Result<String, Error> {
+    let uris = match crate::json::parse(a.json(2).as_bytes()) {
+        Some(crate::json::Json::Array(items)) => items
+            .into_iter()
+            .map(|i| match i {
+                crate::json::Json::String(s) => Ok(s),
+                _ => Err(Error::client(ErrorCode::InvalidConfig)),
+            })
+            .collect::<Result<alloc::vec::Vec<_>, _>>()?,
+        _ => return Err(Error::client(ErrorCode::InvalidConfig)),
+    };
+    let refs: alloc::vec::Vec<&str> = uris.iter().map(String::as_str).collect();
+    crate::mcp::client_metadata_document(a.str(0), a.str(1), &refs)
+}
+
 /// `[challenge, attempts]` → the step-up scope, which becomes the client's.
 pub(super) fn step_up(client: &mut OAuthClient, a: &Args) -> Result<String, Error> {
     let attempts = a.opt_uint(1).unwrap_or(u64::MAX);

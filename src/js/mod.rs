@@ -111,6 +111,9 @@ pub mod op {
     /// `[name]` → how to make and keep a DPoP key pair: `{ algorithm, usages, storageKey }` (the
     /// `generateKey` parameters and the IndexedDB key). Needs no client.
     pub const DPOP_KEY: u8 = 10;
+    /// `[clientId, clientName, redirectUris]` (the URIs: a JSON array) → a Client ID Metadata Document
+    /// (JSON text; see [`crate::mcp::client_metadata_document`]). Needs no client.
+    pub const CLIENT_METADATA: u8 = 11;
 }
 
 /// The flows of [`op::BEGIN`] and their arguments (after `now`). `npm/client.js` uses the same numbers.
@@ -271,6 +274,8 @@ impl Core {
             op::ERROR => Ok(error_of(a.str(0), a.opt_status(1))),
             #[cfg(feature = "oidc")]
             op::DPOP_KEY => Ok(oidc::dpop_key(a.str(0))),
+            #[cfg(feature = "mcp")]
+            op::CLIENT_METADATA => mcp::document(a),
             op::BEGIN => self.begin(a),
             op::STEP => self.step(a, body),
             #[cfg(feature = "mcp")]

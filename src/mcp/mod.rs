@@ -81,6 +81,38 @@ pub struct McpAuthorization {
     pub registration: &'static str,
 }
 
+/// The Client ID Metadata Document a client publishes at `client_id` (an `https:` URL with a path, the
+/// document's own address): `client_id`, `client_name`, `redirect_uris`, `grant_types`
+/// (`authorization_code`, `refresh_token`), `response_types` (`code`) and `token_endpoint_auth_method`
+/// `none` (a metadata-document client has no secret). `invalid_config` for a `client_id` that cannot be
+/// one, no redirect URI or one that is not a valid redirect URI.
+pub fn client_metadata_document(
+    client_id: &str,
+    client_name: &str,
+    redirect_uris: &[&str],
+) -> Result<String, Error> {
+    let ok = is_metadata_document_url(client_id)
+        && !client_name.is_empty()
+        && !redirect_uris.is_empty()
+        && redirect_uris
+            .iter()
+            .all(|u| check_url(u, UrlKind::RedirectUri));
+    if !ok {
+        return Err(Error::client(ErrorCode::InvalidConfig));
+    }
+    let mut o = ObjectWriter::new();
+    o.str("client_id", client_id)
+        .str("client_name", client_name)
+        .raw("redirect_uris", &array(redirect_uris))
+        .raw(
+            "grant_types",
+            &array(&["authorization_code", "refresh_token"]),
+        )
+        .raw("response_types", &array(&["code"]))
+        .str("token_endpoint_auth_method", "none");
+    Ok(o.finish())
+}
+
 /// `scheme://authority` and the path (without query) of a URL that passed [`check_url`].
 fn split(url: &str) -> (&str, &str) {
     let b = url.as_bytes();

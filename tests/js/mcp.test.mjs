@@ -5,7 +5,7 @@
 // jar plays the browser at the sign-in and consent pages.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { OAuthClient, authorizeMcp, isOAuthError } from "../../pkg/mcp/node.js";
+import { OAuthClient, authorizeMcp, clientMetadataDocument, isOAuthError } from "../../pkg/mcp/node.js";
 import { startIdp, TEST_ACCOUNT } from "../../idp/server.mjs";
 import { startMcpServer } from "../../idp/mcp-server.mjs";
 import { authorizeWithConsent, CookieJar } from "../support/consent.mjs";
@@ -91,4 +91,15 @@ test("a config the discovery cannot use fails before any request", async () => {
   await assert.rejects(OAuthClient.discoverMcp("ftp://x", config(), {}), (e) => e.code === "invalid_config");
   await assert.rejects(OAuthClient.discoverMcp(mcp.url, config(), { wwwAuthenticate: "Bearer scope=\"x" }), (e) => e.code === "invalid_challenge");
   assert.equal(mcp.log.length, from);
+});
+
+test("the Client ID Metadata Document to publish, checked", () => {
+  const doc = clientMetadataDocument({ clientId: "https://app.example/oauth/client.json", clientName: "App", redirectUris: [REDIRECT_URI] });
+  assert.deepEqual(doc, {
+    client_id: "https://app.example/oauth/client.json", client_name: "App", redirect_uris: [REDIRECT_URI],
+    grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: "none",
+  });
+  for (const bad of [{ clientId: "https://app.example/", clientName: "App", redirectUris: [REDIRECT_URI] }, { clientId: "https://app.example/c.json", clientName: "App", redirectUris: [] }, {}]) {
+    assert.throws(() => clientMetadataDocument(bad), (e) => isOAuthError(e) && e.code === "invalid_config");
+  }
 });

@@ -1,6 +1,6 @@
 // `pkce-wasm/mcp`'s declarations (tsc --strict in scripts/test.sh): the MCP discovery, step-up and the
 // high-level call. Never run.
-import init, { OAuthClient, authorizeMcp, isOAuthError, type McpClientConfig, type McpFound, type McpOptions, type TokenSet } from "../../pkg/mcp/index.js";
+import init, { OAuthClient, authorizeMcp, clientMetadataDocument, isOAuthError, type McpClientConfig, type McpFound, type McpOptions, type TokenSet } from "../../pkg/mcp/index.js";
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
 export type NoAny = [IsAny<McpClientConfig>, IsAny<McpFound>, IsAny<Awaited<ReturnType<typeof authorizeMcp>>>] extends [false, false, false]
@@ -35,3 +35,5 @@ export function misuse(): void {
   // @ts-expect-error: applicationType is web or native.
   void OAuthClient.discoverMcp("https://mcp.example/mcp", { redirectUri: "x" }, { applicationType: "desktop" });
 }
+
+export const doc: string = clientMetadataDocument({ clientId: "https://app.example/c.json", clientName: "App", redirectUris: ["https://app.example/cb"] }).client_id;
