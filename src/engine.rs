@@ -406,7 +406,12 @@ fn fail<T>(code: ErrorCode) -> Result<T, Error> {
 
 impl OAuthClient {
     /// A GET or form POST with this client's timeout and the engine's body cap.
-    fn http(&self, url: &str, authorization: Option<String>, form: Option<String>) -> HttpRequest {
+    pub(crate) fn http(
+        &self,
+        url: &str,
+        authorization: Option<String>,
+        form: Option<String>,
+    ) -> HttpRequest {
         HttpRequest {
             url: String::from(url),
             authorization,
@@ -508,10 +513,7 @@ impl OAuthClient {
             .uint("iat", now)
             .opt_str("nonce", nonce)
             .opt_str("ath", ath.as_deref());
-        let mut data = crate::encoding::base64url(header.finish().as_bytes());
-        data.push('.');
-        data.push_str(&crate::encoding::base64url(claims.finish().as_bytes()));
-        Ok(data)
+        Ok(jws_input(header, claims))
     }
 
     /// The signing input of a client assertion (see [`OAuthClient::send`]).
@@ -531,10 +533,7 @@ impl OAuthClient {
             .str("jti", &crate::pkce::random_token()?)
             .uint("iat", now)
             .uint("exp", now.saturating_add(ASSERTION_LIFETIME_SECONDS));
-        let mut data = crate::encoding::base64url(header.finish().as_bytes());
-        data.push('.');
-        data.push_str(&crate::encoding::base64url(claims.finish().as_bytes()));
-        Ok(data)
+        Ok(jws_input(header, claims))
     }
 
     /// The key under which sign-in keeps the pending authorization of `state`.
@@ -1230,6 +1229,15 @@ impl Sending {
             _ => fail(ErrorCode::InvalidConfig),
         }
     }
+}
+
+/// A JWS signing input: the header and the claims, base64url, joined by a dot.
+#[cfg(feature = "oidc")]
+fn jws_input(header: crate::json::ObjectWriter, claims: crate::json::ObjectWriter) -> String {
+    let mut data = crate::encoding::base64url(header.finish().as_bytes());
+    data.push('.');
+    data.push_str(&crate::encoding::base64url(claims.finish().as_bytes()));
+    data
 }
 
 /// A compact JWS from its signing input and signature.

@@ -24,7 +24,7 @@ mod oidc;
 use wasm_bindgen::prelude::*;
 
 use crate::engine::{Flow, Input, Output, Step};
-use crate::json::{self, write_string, Json, ObjectWriter};
+use crate::json::{self, Json, ObjectWriter};
 use crate::{
     ClientConfig, Error, ErrorCode, HttpRequest, HttpResponse, IdToken, OAuthClient,
     PendingAuthorization, Pkce, CODE_CHALLENGE_METHOD,
@@ -374,11 +374,12 @@ impl Core {
                 remove,
                 set,
             } => {
-                o.str("do", "store")
-                    .str("storage", storage.as_str())
-                    .raw("remove", &strings(remove.iter().map(String::as_str)));
+                o.str("do", "store").str("storage", storage.as_str()).raw(
+                    "remove",
+                    &json::string_array(remove.iter().map(String::as_str)),
+                );
                 if let Some((k, v)) = &set {
-                    o.raw("set", &strings([k.as_str(), v.as_str()].into_iter()));
+                    o.raw("set", &json::string_array([k.as_str(), v.as_str()]));
                 }
             }
             Step::Read { storage, key } => {
@@ -414,7 +415,7 @@ impl Core {
                     #[cfg(feature = "oidc")]
                     Output::Proof(p) => {
                         let mut s = String::new();
-                        write_string(&mut s, &p);
+                        json::write_string(&mut s, &p);
                         s
                     }
                     Output::Client(c) => {
@@ -424,13 +425,9 @@ impl Core {
                     #[cfg(feature = "mcp")]
                     Output::Mcp(a) => {
                         let found = mcp::found(&a);
+                        let value = info(&a.client.config, Some(&found));
                         *self.client.borrow_mut() = Ok(a.client);
-                        let mut info = self.info()?;
-                        info.pop();
-                        info.push_str(",\"mcp\":");
-                        info.push_str(&found);
-                        info.push('}');
-                        info
+                        value
                     }
                     _ => String::from("null"),
                 };
@@ -446,11 +443,12 @@ impl Core {
     fn info(&self) -> Result<String, Error> {
         let client = self.client.borrow();
         let c = &client.as_ref().map_err(Clone::clone)?.config;
-        Ok(info(c))
+        Ok(info(c, None))
     }
 }
 
-fn info(c: &ClientConfig) -> String {
+/// The client's info, with what an MCP discovery found (`mcp`, JSON text) where there is that.
+fn info(c: &ClientConfig, mcp: Option<&str>) -> String {
     let mut m = ObjectWriter::new();
     metadata(&mut m, c);
     let mut o = ObjectWriter::new();
@@ -464,20 +462,10 @@ fn info(c: &ClientConfig) -> String {
         flight.push_str(&channel);
         o.str("sessionFlight", &flight);
     }
-    o.finish()
-}
-
-/// A JSON array of strings.
-fn strings<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    let mut s = String::from("[");
-    for (i, item) in items.enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        write_string(&mut s, item);
+    if let Some(found) = mcp {
+        o.raw("mcp", found);
     }
-    s.push(']');
-    s
+    o.finish()
 }
 
 /// The `RequestInit` of a request, complete: the shell adds only the timeout's signal.
@@ -604,7 +592,7 @@ fn start(
 /// The operations on a client that are not flows.
 fn run_client(client: &OAuthClient, op: u8, a: &Args) -> Result<String, Error> {
     match op {
-        op::INFO => Ok(info(&client.config)),
+        op::INFO => Ok(info(&client.config, None)),
         op::START => input::authorization_options(a.json(0))
             .and_then(|o| client.start_authorization(&o, a.now(1)?))
             .map(|p| p.to_json()),

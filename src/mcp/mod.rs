@@ -29,12 +29,11 @@ mod challenge;
 
 pub use challenge::{parse_www_authenticate, Challenge, MAX_CHALLENGE_BYTES};
 
-use crate::config::{check_url, UrlKind};
+use crate::config::{check_url, same_origin, UrlKind};
 use crate::engine::Step;
 use crate::http::{error_response, is_json_media_type, json_object, HttpRequest, HttpResponse};
 use crate::json::{self, Json, ObjectWriter};
-use crate::oidc::{parse_discovery, ProviderMetadata};
-use crate::token::DEFAULT_MAX_BODY_BYTES;
+use crate::oidc::ProviderMetadata;
 use crate::{ClientAuth, ClientConfig, ClientSecret, Error, ErrorCode, OAuthClient};
 
 /// The most step-up authorizations for one request (so at most three authorizations in all).
@@ -103,34 +102,28 @@ pub fn client_metadata_document(
     let mut o = ObjectWriter::new();
     o.str("client_id", client_id)
         .str("client_name", client_name)
-        .raw("redirect_uris", &array(redirect_uris))
+        .raw(
+            "redirect_uris",
+            &json::string_array(redirect_uris.iter().copied()),
+        )
         .raw(
             "grant_types",
-            &array(&["authorization_code", "refresh_token"]),
+            &json::string_array(["authorization_code", "refresh_token"]),
         )
-        .raw("response_types", &array(&["code"]))
+        .raw("response_types", &json::string_array(["code"]))
         .str("token_endpoint_auth_method", "none");
     Ok(o.finish())
 }
 
 /// `scheme://authority` and the path (without query) of a URL that passed [`check_url`].
 fn split(url: &str) -> (&str, &str) {
-    let b = url.as_bytes();
-    let after = b.iter().position(|&c| c == b':').map_or(0, |i| i + 3);
-    let path = b
-        .iter()
-        .skip(after)
-        .position(|&c| c == b'/' || c == b'?')
-        .map_or(b.len(), |i| i + after);
-    let query = b
-        .iter()
-        .skip(path)
-        .position(|&c| c == b'?')
-        .map_or(b.len(), |i| i + path);
-    (
-        url.get(..path).unwrap_or_default(),
-        url.get(path..query).unwrap_or_default(),
-    )
+    let origin = crate::config::origin(url);
+    let rest = url.get(origin.len()..).unwrap_or_default();
+    let path = rest
+        .bytes()
+        .position(|c| c == b'?')
+        .map_or(rest, |q| rest.get(..q).unwrap_or_default());
+    (origin, path)
 }
 
 fn join(parts: &[&str]) -> String {
@@ -192,10 +185,6 @@ fn resource_matches(resource: &str, server: &str) -> bool {
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-fn same_origin(a: &str, b: &str) -> bool {
-    split(a).0.eq_ignore_ascii_case(split(b).0)
-}
-
 /// An array of strings member: absent is `None`; anything but an array of strings is `invalid_response`.
 fn strings(doc: &Json, name: &str, status: u16) -> Result<Option<Vec<String>>, Error> {
     match doc.get(name) {
@@ -214,19 +203,6 @@ fn strings(doc: &Json, name: &str, status: u16) -> Result<Option<Vec<String>>, E
 
 fn has(list: &Option<Vec<String>>, item: &str) -> bool {
     list.as_ref().is_some_and(|l| l.iter().any(|s| s == item))
-}
-
-/// A JSON array of strings.
-fn array(items: &[&str]) -> String {
-    let mut s = String::from("[");
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        json::write_string(&mut s, item);
-    }
-    s.push(']');
-    s
 }
 
 /// The authorization server's members the MCP profile reads besides [`ProviderMetadata`].
@@ -276,7 +252,7 @@ fn parse_server_metadata(
         (true, Some(_)) => return Err(Error::response(ErrorCode::IssuerMismatch, status)),
         _ => String::from(issuer),
     };
-    let meta = parse_discovery(status, r.content_type(), &r.body, &expected)?;
+    let meta = crate::oidc::metadata_of(&doc, status, &expected)?;
     let registration_endpoint = match doc.get("registration_endpoint") {
         None | Some(Json::Null) => None,
         Some(Json::String(u)) if check_url(u, UrlKind::Endpoint) && same_origin(u, &expected) => {
@@ -453,15 +429,7 @@ impl OAuthClient {
     }
 
     fn get(&self, url: &str) -> Step {
-        Step::Fetch(HttpRequest {
-            url: String::from(url),
-            authorization: None,
-            form: None,
-            json: None,
-            dpop: None,
-            timeout_ms: self.config.timeout_ms,
-            max_bytes: DEFAULT_MAX_BODY_BYTES,
-        })
+        Step::Fetch(self.http(url, None, None))
     }
 }
 
@@ -731,22 +699,17 @@ impl McpFlow {
             "client_name",
             self.options.client_name.as_deref().unwrap_or("pkce-wasm"),
         )
-        .raw("redirect_uris", &array(&[redirect]))
+        .raw("redirect_uris", &json::string_array([redirect.as_str()]))
         .raw(
             "grant_types",
-            &array(&["authorization_code", "refresh_token"]),
+            &json::string_array(["authorization_code", "refresh_token"]),
         )
-        .raw("response_types", &array(&["code"]))
+        .raw("response_types", &json::string_array(["code"]))
         .str("token_endpoint_auth_method", method)
         .str("application_type", application_type);
         let request = HttpRequest {
-            url: endpoint,
-            authorization: None,
-            form: None,
             json: Some(body.finish()),
-            dpop: None,
-            timeout_ms: client.config.timeout_ms,
-            max_bytes: DEFAULT_MAX_BODY_BYTES,
+            ..client.http(&endpoint, None, None)
         };
         self.stage = Stage::Registered(found);
         Ok(Next::Go(self, Step::Fetch(request)))

@@ -102,8 +102,20 @@ pub fn parse_discovery(
     body: &[u8],
     expected_issuer: &str,
 ) -> Result<ProviderMetadata, Error> {
+    metadata_of(
+        &json_object(status, content_type, body)?,
+        status,
+        expected_issuer,
+    )
+}
+
+/// [`parse_discovery`] on a document already read (a 200 JSON object).
+pub(crate) fn metadata_of(
+    doc: &Json,
+    status: u16,
+    expected_issuer: &str,
+) -> Result<ProviderMetadata, Error> {
     let invalid = Error::response(ErrorCode::InvalidResponse, status);
-    let doc = json_object(status, content_type, body)?;
     if doc.str("issuer").ok_or(invalid.clone())? != expected_issuer {
         return Err(Error::response(ErrorCode::IssuerMismatch, status));
     }

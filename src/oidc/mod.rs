@@ -15,6 +15,8 @@ mod jws;
 #[cfg(feature = "oidc")]
 pub(crate) use claims::IdTokenContext;
 pub use claims::{validate_claims, IdTokenExpectations};
+#[cfg(feature = "mcp")]
+pub(crate) use discovery::metadata_of;
 pub use discovery::{
     discovery_urls, parse_discovery, ProviderMetadata, OAUTH_AUTHORIZATION_SERVER,
     OPENID_CONFIGURATION,
