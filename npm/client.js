@@ -231,20 +231,14 @@ export class OAuthClient extends EventTarget {
       this.#ctx.store = store;
       config = { ...config, session: { ...config.session, storage: "custom" } };
     }
-    // Likewise a `private_key_jwt` client's CryptoKey: the core hears its description, the key stays.
-    const key = config?.clientPrivateKey;
-    if (import.meta.OIDC !== false && key != null) {
-      this.#ctx.key = key;
-      const { clientPrivateKey, clientKeyId, ...rest } = config;
-      config = { ...rest, clientKey: { algorithm: key.algorithm, type: key.type, usages: key.usages, kid: clientKeyId } };
-    }
-    // The DPoP key pair (see `createDpopKey`): the private key stays, the core hears it and the public JWK.
-    const dpop = config?.dpop;
-    if (import.meta.OIDC !== false && dpop != null) {
-      this.#ctx.dpop = dpop.privateKey;
-      const { dpop: _, ...rest } = config;
-      const k = dpop.privateKey ?? {};
-      config = { ...rest, dpopKey: { algorithm: k.algorithm, type: k.type, usages: k.usages, jwk: dpop.publicJwk } };
+    // Likewise the signing keys (a `private_key_jwt` client's, the DPoP pair's): they stay here, the core
+    // hears their description (and the DPoP pair's public JWK).
+    if (import.meta.OIDC !== false) {
+      const { clientPrivateKey: key, clientKeyId, dpop, ...rest } = config ?? {};
+      const describe = (k) => ({ algorithm: k?.algorithm, type: k?.type, usages: k?.usages });
+      if (key != null) (this.#ctx.key = key), (rest.clientKey = { ...describe(key), kid: clientKeyId });
+      if (dpop != null) (this.#ctx.dpop = dpop.privateKey), (rest.dpopKey = { ...describe(dpop.privateKey), jwk: dpop.publicJwk });
+      if (config != null && typeof config === "object") config = rest;
     }
     // A rejected config makes a core that answers every call with its error, this first one included;
     // it is freed at once rather than left to the finalizer.
