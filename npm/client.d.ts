@@ -168,6 +168,11 @@ export interface PendingAuthorization {
   createdAt: number;
   /** The `max_age` sent, in seconds (the ID token's `auth_time` is checked against it). */
   maxAge?: number;
+  /**
+   * Unix seconds after which `url` no longer works: a pushed request's `request_uri` lives its `expires_in`
+   * (RFC 9126). Send the user there before then, or start again.
+   */
+  urlExpiresAt?: number;
 }
 
 /** A callback that passed validation. */
@@ -373,7 +378,8 @@ export class OAuthClient extends EventTarget {
   /**
    * A DPoP proof (the `DPoP` header's value) for a request to a resource server with a DPoP-bound token
    * (send it as `Authorization: DPoP <token>`): `htm`, `htu` (without the query), `ath`, and the resource
-   * server's `nonce` after its 401 `use_dpop_nonce` (retry once).
+   * server's `nonce` after its 401 `use_dpop_nonce` (retry once). A given nonce is kept for the origin's
+   * next proofs (in memory); without one, the origin's kept nonce is used.
    */
   dpopProof(method: string, url: string, accessToken: string, options?: { nonce?: string } | null): Promise<string>;
   /**
@@ -395,7 +401,8 @@ export class OAuthClient extends EventTarget {
   revoke(token: string, options?: RevokeOptions | null): Promise<void>;
   /**
    * Fetches the userinfo endpoint with the token set's access token (or the given one). The response's
-   * `sub` must equal the ID token's (`subject_mismatch`); with a bare access token pass `subject`.
+   * `sub` must equal the ID token's (`subject_mismatch`); with a bare access token pass `subject`. A DPoP
+   * client sends it as `Authorization: DPoP` with a proof (and retries once when the endpoint asks for a nonce).
    */
   userinfo(tokens: TokenSet | string, options?: UserinfoOptions | null): Promise<Record<string, unknown> & { sub: string }>;
 }
@@ -408,11 +415,13 @@ export interface OAuthClient extends OAuthClientCore {}
 export function createPkce(verifier?: string | null): PkcePair;
 
 /**
- * A DPoP key pair (ES256, non-extractable), made once and kept under `name` in the origin's IndexedDB where
- * there is one, so that a reload keeps the tokens' binding; elsewhere (Workers, Node) a new pair each call,
- * for the caller to keep.
+ * A DPoP key pair (ES256 by default, or `alg: "EdDSA"` for Ed25519 where the host has it; non-extractable),
+ * made once and kept under `name` in the origin's IndexedDB where there is one, so that a reload keeps the
+ * tokens' binding; elsewhere (Workers, Node) a new pair each call, for the caller to keep.
+ * @throws OAuthClientError `unsupported_environment` (no WebCrypto, or not the algorithm), `invalid_config`
+ * (another `alg`).
  */
-export function createDpopKey(name?: string): Promise<DpopKeyPair>;
+export function createDpopKey(name?: string, options?: { alg?: "ES256" | "EdDSA" }): Promise<DpopKeyPair>;
 
 /**
  * Whether `value` is an error thrown by this package (`OAuthClientError`, `AuthorizationResponseError` or

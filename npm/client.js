@@ -136,7 +136,8 @@ async function perform(s, ctx) {
         }
         const body = new Uint8Array(tooLarge ? 0 : size);
         if (!tooLarge) chunks.reduce((at, c) => (body.set(c, at), at + c.length), 0);
-        return [["response", res.status, type, tooLarge, res.headers.get("dpop-nonce") ?? undefined], body];
+        const header = (name) => res.headers.get(name) ?? undefined;
+        return [["response", res.status, type, tooLarge, header("dpop-nonce"), header("www-authenticate")], body];
       } catch (e) {
         // An aborted signal means the timeout fired, whatever the host called the rejection. The host's
         // error names no secret (the code, verifier and tokens only ever travel in request bodies).
@@ -432,17 +433,23 @@ export class OAuthClient extends EventTarget {
 let discovering;
 
 /**
- * A DPoP key pair (ES256), non-extractable, made once and kept under `name` in the origin's IndexedDB
- * where there is one (so a reload keeps the tokens' binding); elsewhere (Workers, Node) a new one, for the
+ * A DPoP key pair, non-extractable: ES256, or `options.alg: "EdDSA"` (Ed25519) where the host has it
+ * (`unsupported_environment` where not). Made once and kept under `name` in the origin's IndexedDB where
+ * there is one (so a reload keeps the tokens' binding); elsewhere (Workers, Node) a new one, for the
  * caller to keep. `{ privateKey, publicJwk }`, for the config's `dpop`.
  */
-export async function createDpopKey(name) {
+export async function createDpopKey(name, options) {
   if (import.meta.OIDC === false) throw fail("invalid_config");
-  const { algorithm, usages, storageKey: key } = JSON.parse(call(DPOP_KEY, [typeof name === "string" ? name : ""]));
+  const { algorithm, usages, storageKey: key } = JSON.parse(call(DPOP_KEY, [typeof name === "string" ? name : "", String(options?.alg ?? "")]));
   const stored = globalThis.indexedDB ? await kv("readonly", (s) => s.get(key)).catch(() => undefined) : undefined;
   if (stored?.privateKey && stored?.publicJwk) return stored;
-  const pair = await crypto.subtle.generateKey(algorithm, false, usages);
-  const made = { privateKey: pair.privateKey, publicJwk: await crypto.subtle.exportKey("jwk", pair.publicKey) };
+  let made;
+  try {
+    const pair = await crypto.subtle.generateKey(algorithm, false, usages);
+    made = { privateKey: pair.privateKey, publicJwk: await crypto.subtle.exportKey("jwk", pair.publicKey) };
+  } catch {
+    throw fail("unsupported_environment"); // no WebCrypto, or not this algorithm
+  }
   if (globalThis.indexedDB) await kv("readwrite", (s) => s.put(made, key)).catch(() => {});
   return made;
 }

@@ -48,11 +48,16 @@ pub struct PendingAuthorization {
     pub created_at: u64,
     /// The `max_age` sent (an extra parameter), in seconds: the ID token's `auth_time` is checked against it.
     pub max_age: Option<u64>,
+    /// When `url` stops working, unix seconds: a pushed request's `request_uri` lives `expires_in`
+    /// seconds (RFC 9126). Send the user there before then, or start again. `None`: no such limit.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub url_expires_at: Option<u64>,
 }
 
 impl PendingAuthorization {
     /// The JSON text of the pending authorization, with the member names of the JavaScript API's object
-    /// (`url`, `state`, `codeVerifier`, `nonce`, `redirectUri`, `issuer`, `createdAt`, `maxAge`): what
+    /// (`url`, `state`, `codeVerifier`, `nonce`, `redirectUri`, `issuer`, `createdAt`, `maxAge`,
+    /// `urlExpiresAt`): what
     /// the browser conveniences store, and a form to keep it in (an encrypted cookie, a KV store) that the
     /// JavaScript client reads too. It holds the verifier: never put it in a URL.
     pub fn to_json(&self) -> String {
@@ -64,7 +69,8 @@ impl PendingAuthorization {
             .str("redirectUri", &self.redirect_uri)
             .opt_str("issuer", self.issuer.as_deref())
             .uint("createdAt", self.created_at)
-            .opt_uint("maxAge", self.max_age);
+            .opt_uint("maxAge", self.max_age)
+            .opt_uint("urlExpiresAt", self.url_expires_at);
         o.finish()
     }
 
@@ -84,6 +90,7 @@ impl PendingAuthorization {
             return Err(Error::client(code));
         };
         let max_age = opt_uint(v, "maxAge", 9_999_999_999, code)?;
+        let url_expires_at = opt_uint(v, "urlExpiresAt", 9_999_999_999, code)?;
         let Some(created_at) = opt_uint(v, "createdAt", 9_999_999_999, code)? else {
             return Err(Error::client(code));
         };
@@ -99,6 +106,7 @@ impl PendingAuthorization {
             issuer: v.string("issuer"),
             created_at,
             max_age,
+            url_expires_at,
         })
     }
 }
@@ -227,6 +235,7 @@ impl OAuthClient {
             issuer: c.issuer.clone(),
             created_at: now,
             max_age,
+            url_expires_at: None,
         })
     }
 }

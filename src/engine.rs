@@ -28,6 +28,7 @@
 //!                 body: br#"{"access_token":"at","token_type":"Bearer"}"#.to_vec(),
 //!                 too_large: false,
 //!                 dpop_nonce: None,
+//!                 www_authenticate: None,
 //!             })
 //!         }
 //!         Step::Done(output) => break output,
@@ -233,6 +234,8 @@ struct Sending {
     /// The request as built, before any assertion or proof (what a retry starts from).
     base: HttpRequest,
     request: HttpRequest,
+    /// A resource request's access token (its hash is the proof's `ath`).
+    access_token: Option<crate::AccessToken>,
     asserted: bool,
     nonce: Option<String>,
     retried: bool,
@@ -341,6 +344,9 @@ enum State {
     /// A request being signed and sent (client assertion, DPoP proof, nonce retry).
     #[cfg(feature = "oidc")]
     Sending(Box<Sending>),
+    /// A resource request's DPoP proof, waiting for its origin's nonce (read, or kept when given).
+    #[cfg(feature = "oidc")]
+    ProofNonce(Box<ResourceProof>),
     /// Waiting for a resource request's DPoP proof signature.
     #[cfg(feature = "oidc")]
     Proof(String),
@@ -374,6 +380,16 @@ enum State {
 struct Callback {
     href: String,
     pending: Option<PendingAuthorization>,
+}
+
+/// A resource request's DPoP proof to make.
+#[cfg(feature = "oidc")]
+#[derive(Debug)]
+struct ResourceProof {
+    method: String,
+    url: String,
+    access_token: crate::AccessToken,
+    nonce: Option<String>,
 }
 
 /// What a token response is checked against.
@@ -439,9 +455,20 @@ impl OAuthClient {
     /// With DPoP, the request also carries a proof (with the server's last nonce for its origin, kept in
     /// memory storage); an answer `use_dpop_nonce` with a `DPoP-Nonce` is answered with exactly one retry
     /// with that nonce (and a new assertion and proof).
-    #[cfg_attr(not(feature = "oidc"), allow(unused_variables))]
     fn send(&self, state: State, r: TokenRequest, now: u64) -> Result<(Flow, Step), Error> {
-        let request = self.post(r);
+        self.dispatch(state, self.post(r), None, now)
+    }
+
+    /// `request`, sent as [`OAuthClient::send`] says; a resource request (userinfo) gives its
+    /// `access_token`, which its DPoP proof's `ath` hashes.
+    #[cfg_attr(not(feature = "oidc"), allow(unused_variables))]
+    fn dispatch(
+        &self,
+        state: State,
+        request: HttpRequest,
+        access_token: Option<&str>,
+        now: u64,
+    ) -> Result<(Flow, Step), Error> {
         #[cfg(feature = "oidc")]
         {
             let jwt = matches!(self.config.client_auth, crate::ClientAuth::PrivateKeyJwt(_));
@@ -449,6 +476,7 @@ impl OAuthClient {
                 let s = Box::new(Sending {
                     base: request.clone(),
                     request,
+                    access_token: access_token.map(crate::AccessToken::new),
                     asserted: false,
                     nonce: None,
                     retried: false,
@@ -914,7 +942,8 @@ impl Flow {
 
     /// A DPoP proof (RFC 9449 §7) for a request to a resource server: `method` `url` with the access
     /// token (its hash is the proof's `ath`), and the `nonce` the resource server asked for (its
-    /// `DPoP-Nonce` on a `401` with `error="use_dpop_nonce"`, for the one retry). Ends with
+    /// `DPoP-Nonce` on a `401` with `error="use_dpop_nonce"`, for the one retry), which is then kept
+    /// for the origin's next proofs; without one, the origin's kept nonce, if any. Ends with
     /// [`Output::Proof`], the `DPoP` header's value; send the token as `Authorization: DPoP <token>`.
     #[cfg(feature = "oidc")]
     pub fn dpop_proof(
@@ -923,7 +952,6 @@ impl Flow {
         url: &str,
         access_token: &str,
         nonce: Option<&str>,
-        now: u64,
     ) -> Result<(Flow, Step), Error> {
         if access_token.is_empty()
             || method.is_empty()
@@ -931,29 +959,41 @@ impl Flow {
         {
             return fail(ErrorCode::InvalidConfig);
         }
-        let key = client
-            .config
-            .dpop
-            .as_ref()
-            .ok_or(Error::client(ErrorCode::InvalidConfig))?;
-        let data = client.proof_input(method, url, nonce, Some(access_token), now)?;
-        let step = Step::Sign(Signing {
-            alg: key.alg,
-            data: data.clone(),
-            key: SigningKey::Dpop,
-        });
-        then(State::Proof(data), step)
+        if client.config.dpop.is_none() {
+            return fail(ErrorCode::InvalidConfig);
+        }
+        let key = client.nonce_key(url);
+        let step = match nonce {
+            Some(n) => Step::Store {
+                storage: PendingStorage::Memory,
+                remove: Vec::new(),
+                set: Some((key, String::from(n))),
+            },
+            None => Step::Read {
+                storage: PendingStorage::Memory,
+                key,
+            },
+        };
+        let proof = ResourceProof {
+            method: String::from(method),
+            url: String::from(url),
+            access_token: crate::AccessToken::new(access_token),
+            nonce: nonce.map(String::from),
+        };
+        then(State::ProofNonce(Box::new(proof)), step)
     }
 
-    /// Fetches the userinfo endpoint with the access token (`Authorization: Bearer`); its `sub` must be
-    /// `subject`, or else the `sub` of the session's `id_token` (`invalid_config` with neither). Ends
-    /// with [`Output::Userinfo`].
+    /// Fetches the userinfo endpoint with the access token (`Authorization: Bearer`; a DPoP client's
+    /// tokens are bound, so `Authorization: DPoP` with a proof, and one retry when the endpoint asks
+    /// for a nonce); its `sub` must be `subject`, or else the `sub` of the session's `id_token`
+    /// (`invalid_config` with neither). Ends with [`Output::Userinfo`].
     #[cfg(feature = "oidc")]
     pub fn userinfo(
         client: &OAuthClient,
         access_token: &str,
         subject: Option<&str>,
         id_token: Option<&IdToken>,
+        now: u64,
     ) -> Result<(Flow, Step), Error> {
         let subject = match (subject, id_token) {
             (Some(s), _) => String::from(s),
@@ -968,10 +1008,12 @@ impl Flow {
         let Some(url) = &client.config.userinfo_endpoint else {
             return fail(ErrorCode::MissingEndpoint);
         };
-        let mut authorization = String::from("Bearer ");
+        let dpop = client.config.dpop.is_some();
+        let mut authorization = String::from(if dpop { "DPoP " } else { "Bearer " });
         authorization.push_str(access_token);
         let request = client.http(url, Some(authorization), None);
-        Ok((Flow::at(State::Userinfo(subject)), Step::Fetch(request)))
+        let state = State::Userinfo(subject);
+        client.dispatch(state, request, Some(access_token), now)
     }
 
     /// Revokes a token (RFC 7009), authenticated like token requests. Ends with [`Output::Unit`].
@@ -1148,7 +1190,7 @@ impl Sending {
                 self.request.method(),
                 &self.request.url,
                 self.nonce.as_deref(),
-                None,
+                self.access_token.as_ref().map(|t| t.secret()),
                 now,
             )?;
             let step = Step::Sign(Signing {
@@ -1248,11 +1290,15 @@ fn signed(mut data: String, signature: &[u8]) -> String {
     data
 }
 
-/// A token endpoint's (or authorization server's) `use_dpop_nonce` error.
+/// A `use_dpop_nonce` error: an authorization server's error object, or a resource server's `401`
+/// challenge (RFC 9449 §9).
 #[cfg(feature = "oidc")]
 fn asks_for_nonce(r: &HttpResponse) -> bool {
+    const CODE: &[u8] = b"use_dpop_nonce";
+    let challenge = r.www_authenticate.as_deref().unwrap_or_default().as_bytes();
     matches!(r.status, 400 | 401)
-        && crate::json::parse(&r.body).is_some_and(|v| v.str("error") == Some("use_dpop_nonce"))
+        && (crate::json::parse(&r.body).is_some_and(|v| v.str("error") == Some("use_dpop_nonce"))
+            || r.status == 401 && challenge.windows(CODE.len()).any(|w| w == CODE))
 }
 
 impl State {
@@ -1318,6 +1364,26 @@ impl State {
         }
         match (self, input) {
             (State::Tokens(w), Input::Response(r)) => tokens(client, jwks, now, w, r.check()?),
+            #[cfg(feature = "oidc")]
+            (State::ProofNonce(p), input) => {
+                let nonce = match input {
+                    Input::Entries(e) => e.into_iter().next().map(|(_, v)| v),
+                    _ => p.nonce,
+                };
+                let token = Some(p.access_token.secret());
+                let data = client.proof_input(&p.method, &p.url, nonce.as_deref(), token, now)?;
+                let alg = client
+                    .config
+                    .dpop
+                    .as_ref()
+                    .map_or(crate::Alg::Es256, |k| k.alg);
+                let step = Step::Sign(Signing {
+                    alg,
+                    data: data.clone(),
+                    key: SigningKey::Dpop,
+                });
+                then(State::Proof(data), step)
+            }
             #[cfg(feature = "oidc")]
             (State::Proof(data), Input::Signed(signature)) => {
                 if signature.is_empty() {

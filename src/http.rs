@@ -163,6 +163,8 @@ pub struct HttpResponse {
     pub too_large: bool,
     /// The `DPoP-Nonce` header (RFC 9449), if the response has one.
     pub dpop_nonce: Option<String>,
+    /// The `WWW-Authenticate` header (a resource server's `401` challenge), if the response has one.
+    pub www_authenticate: Option<String>,
 }
 
 impl HttpResponse {

@@ -44,7 +44,7 @@ impl OAuthClient {
     /// The push's answer: `201` (or `200`) JSON with a non-empty `request_uri` and an `expires_in` of 1 to
     /// [`MAX_REQUEST_URI_LIFETIME_SECONDS`] seconds, else `invalid_response` (an RFC 6749 error object
     /// is a `TokenResponseError`). `pending.url` becomes the authorization URL with `client_id` and
-    /// `request_uri` only.
+    /// `request_uri` only, usable until `url_expires_at`.
     pub(crate) fn pushed(
         &self,
         r: &HttpResponse,
@@ -68,9 +68,11 @@ impl OAuthClient {
             Some(Json::Number(n)) => json::parse_uint(n.as_bytes()),
             _ => None,
         };
-        if !lifetime.is_some_and(|s| (1..=MAX_REQUEST_URI_LIFETIME_SECONDS).contains(&s)) {
+        let Some(lifetime) =
+            lifetime.filter(|s| (1..=MAX_REQUEST_URI_LIFETIME_SECONDS).contains(s))
+        else {
             return Err(invalid);
-        }
+        };
         let (base, query) = endpoint_query(&self.config.authorization_endpoint);
         let mut q = FormSerializer::with_prefix(query.into());
         q.append("client_id", &self.config.client_id)
@@ -79,6 +81,7 @@ impl OAuthClient {
         url.push('?');
         url.push_str(&q.finish());
         pending.url = url;
+        pending.url_expires_at = Some(pending.created_at.saturating_add(lifetime));
         Ok(())
     }
 }

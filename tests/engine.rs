@@ -54,6 +54,7 @@ fn json(status: u16, body: &str) -> Input {
         body: body.as_bytes().to_vec(),
         too_large: false,
         dpop_nonce: None,
+        www_authenticate: None,
     })
 }
 
@@ -113,6 +114,7 @@ fn responses_a_flow_must_not_read() {
             body: TOKENS.as_bytes().to_vec(),
             too_large,
             dpop_nonce: None,
+            www_authenticate: None,
         });
         let e = flow.resume(&c, &mut None, NOW, input).unwrap_err();
         assert_eq!(
@@ -843,6 +845,27 @@ mod par {
     }
 
     #[test]
+    fn the_pushed_urls_lifetime_is_the_servers_expires_in() {
+        let c = par_client(None);
+        let (mut flow, _) = Flow::authorize(&c, &AuthorizationOptions::default(), NOW).unwrap();
+        let body = r#"{"request_uri":"urn:x","expires_in":90}"#;
+        let Step::Done(Output::Pending(p)) =
+            flow.resume(&c, &mut None, NOW, json(201, body)).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(p.url_expires_at, Some(NOW + 90));
+        let back = pkce_wasm::PendingAuthorization::from_json(&p.to_json()).unwrap();
+        assert_eq!(back, *p, "kept through storage");
+        let plain = OAuthClient::new(config()).unwrap();
+        let p = plain
+            .start_authorization(&AuthorizationOptions::default(), NOW)
+            .unwrap();
+        assert_eq!(p.url_expires_at, None, "an unpushed URL has no such limit");
+        assert!(!p.to_json().contains("urlExpiresAt"));
+    }
+
+    #[test]
     fn hostile_answers_store_nothing_and_navigate_nowhere() {
         for (status, body, expected) in [
             (201, r#"{"expires_in":60}"#, "invalid_response"),
@@ -1183,9 +1206,8 @@ mod dpop {
             assert_eq!(r.is_ok(), ok, "{token_type}");
         }
         // A proof for a resource request: `ath`.
-        let (mut flow, step) =
-            Flow::dpop_proof(&c, "GET", "https://api.example/x?q=1", "AT", None, NOW).unwrap();
-        let Step::Sign(s) = step else { panic!() };
+        let (mut flow, s) =
+            resource_proof(&c, "GET", "https://api.example/x?q=1", "AT", None, None);
         let claims = decode(s.data.split_once('.').unwrap().1);
         assert_eq!(claims["htu"], "https://api.example/x");
         assert!(claims["ath"].is_string());
@@ -1205,7 +1227,7 @@ mod dpop {
         fn proofs_are_always_well_formed(path in "[a-z0-9/._~-]{0,30}", method in "[A-Z]{1,7}", token in "\\PC{1,40}", nonce in proptest::option::of("\\PC{1,20}")) {
             let c = dpop_client();
             let url = format!("https://api.example/{path}");
-            let Step::Sign(s) = Flow::dpop_proof(&c, &method, &url, &token, nonce.as_deref(), NOW).unwrap().1 else { panic!() };
+            let (_, s) = resource_proof(&c, &method, &url, &token, nonce.as_deref(), None);
             let (_, p) = s.data.split_once('.').unwrap();
             let claims = decode(p);
             proptest::prop_assert_eq!(claims["htu"].as_str(), Some(url.as_str()));
@@ -1213,6 +1235,141 @@ mod dpop {
             proptest::prop_assert_eq!(claims["nonce"].as_str(), nonce.as_deref());
             proptest::prop_assert!(!s.data.contains(&token) || token.len() < 8);
         }
+    }
+
+    /// A resource proof's steps to its signature: the origin's nonce kept (when given) or read (answered
+    /// with `stored`).
+    fn resource_proof(
+        c: &OAuthClient,
+        method: &str,
+        url: &str,
+        token: &str,
+        nonce: Option<&str>,
+        stored: Option<&str>,
+    ) -> (Flow, pkce_wasm::engine::Signing) {
+        let (mut flow, step) = Flow::dpop_proof(c, method, url, token, nonce).unwrap();
+        let key = "pkce-wasm:dpop-nonce:https://api.example";
+        let input = match (step, nonce) {
+            (
+                Step::Store {
+                    set: Some((k, v)),
+                    storage: PendingStorage::Memory,
+                    ..
+                },
+                Some(n),
+            ) => {
+                assert_eq!((k.as_str(), v.as_str()), (key, n));
+                Input::Ok
+            }
+            (
+                Step::Read {
+                    key: k,
+                    storage: PendingStorage::Memory,
+                },
+                None,
+            ) => {
+                assert_eq!(k, key);
+                Input::Entries(stored.map(|n| (k, n.to_string())).into_iter().collect())
+            }
+            (step, _) => panic!("{step:?}"),
+        };
+        let Step::Sign(s) = flow.resume(c, &mut None, NOW, input).unwrap() else {
+            panic!()
+        };
+        assert_eq!(s.key, pkce_wasm::engine::SigningKey::Dpop);
+        (flow, s)
+    }
+
+    #[test]
+    fn a_resource_servers_nonce_is_kept_for_its_origin() {
+        let c = dpop_client();
+        let nonce = |s: &pkce_wasm::engine::Signing| {
+            decode(s.data.split_once('.').unwrap().1)["nonce"].clone()
+        };
+        let (_, s) = resource_proof(&c, "GET", "https://api.example/a", "AT", None, Some("kept"));
+        assert_eq!(nonce(&s), "kept", "the origin's kept nonce");
+        let (_, s) = resource_proof(&c, "GET", "https://api.example/a", "AT", Some("n2"), None);
+        assert_eq!(nonce(&s), "n2", "the given nonce, kept");
+        let (_, s) = resource_proof(&c, "GET", "https://api.example/a", "AT", None, None);
+        assert!(nonce(&s).is_null());
+        // Without a DPoP key there is no proof.
+        let plain = OAuthClient::new(config()).unwrap();
+        assert_eq!(
+            code(Flow::dpop_proof(&plain, "GET", "https://api.example/a", "AT", None).unwrap_err()),
+            "invalid_config"
+        );
+    }
+
+    #[test]
+    fn userinfo_sends_the_bound_token_with_a_proof_and_answers_a_nonce_challenge_once() {
+        let mut cfg = dpop_client().config().clone();
+        cfg.userinfo_endpoint = Some("https://idp.example/userinfo".into());
+        let c = OAuthClient::new(cfg).unwrap();
+        let (mut flow, step) = Flow::userinfo(&c, "AT", Some("alice"), None, NOW).unwrap();
+        let Step::Read { key, .. } = step else {
+            panic!("{step:?}")
+        };
+        assert_eq!(key, "pkce-wasm:dpop-nonce:https://idp.example");
+        let sign = |flow: &mut Flow, input| {
+            let Step::Sign(s) = flow.resume(&c, &mut None, NOW, input).unwrap() else {
+                panic!()
+            };
+            let claims = decode(s.data.split_once('.').unwrap().1);
+            assert_eq!(
+                (claims["htm"].as_str(), claims["htu"].as_str()),
+                (Some("GET"), Some("https://idp.example/userinfo"))
+            );
+            use sha2::Digest as _;
+            let ath = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(sha2::Sha256::digest(b"AT"));
+            assert_eq!(claims["ath"].as_str(), Some(ath.as_str()));
+            assert!(!s.data.contains("AT."), "the token only as its hash");
+            (
+                fetch(
+                    flow.resume(&c, &mut None, NOW, Input::Signed(vec![7]))
+                        .unwrap(),
+                ),
+                claims,
+            )
+        };
+        let (r, _) = sign(&mut flow, Input::Entries(vec![]));
+        assert_eq!(r.method(), "GET");
+        let headers = r.headers();
+        assert!(headers
+            .iter()
+            .any(|(n, v)| *n == "authorization" && *v == "DPoP AT"));
+        assert!(headers
+            .iter()
+            .any(|(n, v)| *n == "dpop" && v.ends_with(".Bw")));
+        // RFC 9449 §9: a 401 challenge `use_dpop_nonce` with a nonce: kept, then one retry with it.
+        let challenge = |n: &str| {
+            let Input::Response(mut r) = with_nonce(401, "", n) else {
+                unreachable!()
+            };
+            r.content_type = None;
+            r.www_authenticate =
+                Some(r#"DPoP error="use_dpop_nonce", error_description="fresh nonce""#.into());
+            Input::Response(r)
+        };
+        let step = flow.resume(&c, &mut None, NOW, challenge("n1")).unwrap();
+        assert!(matches!(&step, Step::Store { set: Some((_, n)), .. } if n == "n1"));
+        let (_, claims) = sign(&mut flow, Input::Ok);
+        assert_eq!(claims["nonce"], "n1");
+        // A second challenge is not answered again: it is the endpoint's answer.
+        let step = flow.resume(&c, &mut None, NOW, challenge("n2")).unwrap();
+        assert!(matches!(step, Step::Store { .. }));
+        assert!(flow.resume(&c, &mut None, NOW, Input::Ok).is_err());
+        // And the answer, after a retry, is checked as any userinfo response.
+        let (mut flow, step) = Flow::userinfo(&c, "AT", Some("alice"), None, NOW).unwrap();
+        assert!(matches!(step, Step::Read { .. }));
+        sign(&mut flow, Input::Entries(vec![]));
+        let Step::Done(Output::Userinfo(j)) = flow
+            .resume(&c, &mut None, NOW, json(200, r#"{"sub":"alice"}"#))
+            .unwrap()
+        else {
+            panic!()
+        };
+        assert!(j.contains("alice"));
     }
 
     #[test]

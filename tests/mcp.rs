@@ -30,6 +30,7 @@ fn json(status: u16, body: &str) -> Input {
         body: body.as_bytes().to_vec(),
         too_large: false,
         dpop_nonce: None,
+        www_authenticate: None,
     })
 }
 
@@ -462,6 +463,7 @@ fn hostile_servers_are_typed_errors_and_go_no_further() {
                         body: b"<html>".to_vec(),
                         too_large: false,
                         dpop_nonce: None,
+                        www_authenticate: None,
                     }),
                 )
             }),
@@ -479,6 +481,7 @@ fn hostile_servers_are_typed_errors_and_go_no_further() {
                         body: vec![],
                         too_large: true,
                         dpop_nonce: None,
+                        www_authenticate: None,
                     }),
                 )
             }),

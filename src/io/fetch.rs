@@ -64,6 +64,7 @@ async fn exchange(request: &HttpRequest, signal: &AbortSignal) -> Result<HttpRes
         body: Vec::new(),
         too_large: false,
         dpop_nonce: response.headers().get("dpop-nonce").ok().flatten(),
+        www_authenticate: response.headers().get("www-authenticate").ok().flatten(),
     };
     let declared = response.headers().get("content-length").ok().flatten();
     r.too_large = declared

@@ -258,14 +258,21 @@ impl OAuthClient {
         }
     }
 
-    /// Fetches the userinfo endpoint with the access token (`Authorization: Bearer`); the response's `sub`
-    /// must equal `expected_subject`, the ID token's (`subject_mismatch`). Returns the response's JSON text.
+    /// Fetches the userinfo endpoint with the access token (`Authorization: Bearer`, or for a DPoP
+    /// client `DPoP` with a proof); the response's `sub` must equal `expected_subject`, the ID token's
+    /// (`subject_mismatch`). Returns the response's JSON text.
     pub async fn userinfo(
         &self,
         access_token: &crate::AccessToken,
         expected_subject: &str,
     ) -> Result<alloc::string::String, Error> {
-        let first = Flow::userinfo(self, access_token.secret(), Some(expected_subject), None);
+        let first = Flow::userinfo(
+            self,
+            access_token.secret(),
+            Some(expected_subject),
+            None,
+            now(),
+        );
         match drive(self, first).await? {
             Output::Userinfo(json) => Ok(json),
             _ => Err(Error::client(ErrorCode::InvalidResponse)),
@@ -285,6 +292,24 @@ impl OAuthClient {
     /// binding). Kept like [`OAuthClient::set_client_key`].
     pub fn set_dpop_key(&self, key: wasm_bindgen::JsValue) {
         subtle::keep_key(key_id(self, crate::engine::SigningKey::Dpop), key);
+    }
+
+    /// A DPoP proof (the `DPoP` header) for `method` `url` at a resource server, with the DPoP-bound
+    /// `access_token` (sent as `Authorization: DPoP <token>`); `nonce`: the resource server's
+    /// `DPoP-Nonce` after its `401` `use_dpop_nonce` (retry once), kept for the origin's next proofs.
+    /// `invalid_config` without `config.dpop` and its key ([`OAuthClient::set_dpop_key`]).
+    pub async fn dpop_proof(
+        &self,
+        method: &str,
+        url: &str,
+        access_token: &crate::AccessToken,
+        nonce: Option<&str>,
+    ) -> Result<alloc::string::String, Error> {
+        let first = Flow::dpop_proof(self, method, url, access_token.secret(), nonce);
+        match drive(self, first).await? {
+            Output::Proof(proof) => Ok(proof),
+            _ => Err(Error::client(ErrorCode::InvalidResponse)),
+        }
     }
 
     /// Revokes a token (RFC 7009) at the revocation endpoint, authenticated like token requests.

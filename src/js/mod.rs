@@ -102,13 +102,13 @@ pub mod op {
     /// `[flow, now, ...]` → the flow's first step (see [`super::flow`] for each flow's arguments).
     pub const BEGIN: u8 = 7;
     /// `[id, now, input, ...]` + body → the flow's next step. `input`: `"response", status,
-    /// contentType?, tooLarge` + the body; `"failed", code`; `"verified", valid`; `"entries"` + the
+    /// contentType?, tooLarge, dpopNonce?, wwwAuthenticate?` + the body; `"failed", code`; `"verified", valid`; `"entries"` + the
     /// JSON array of `[key, value]` pairs; `"ok"`.
     pub const STEP: u8 = 8;
     /// `[challenge, attempts]` → the scope of a step-up authorization (a bare string), which becomes the
     /// client's (see [`crate::OAuthClient::step_up_scope`]).
     pub const STEP_UP: u8 = 9;
-    /// `[name]` → how to make and keep a DPoP key pair: `{ algorithm, usages, storageKey }` (the
+    /// `[name, alg]` → how to make and keep a DPoP key pair: `{ algorithm, usages, storageKey }` (the
     /// `generateKey` parameters and the IndexedDB key). Needs no client.
     pub const DPOP_KEY: u8 = 10;
     /// `[clientId, clientName, redirectUris]` (the URIs: a JSON array) → a Client ID Metadata Document
@@ -273,7 +273,7 @@ impl Core {
             op::PKCE => pkce(a.opt_str(0)),
             op::ERROR => Ok(error_of(a.str(0), a.opt_status(1))),
             #[cfg(feature = "oidc")]
-            op::DPOP_KEY => Ok(oidc::dpop_key(a.str(0))),
+            op::DPOP_KEY => oidc::dpop_key(a.str(0), a.str(1)),
             #[cfg(feature = "mcp")]
             op::CLIENT_METADATA => mcp::document(a),
             op::BEGIN => self.begin(a),
@@ -492,6 +492,7 @@ fn input_of(a: &Args, body: &[u8]) -> Input {
             body: Vec::from(body),
             too_large: a.bool(5),
             dpop_nonce: a.opt_str(6).map(String::from),
+            www_authenticate: a.opt_str(7).map(String::from),
         }),
         "failed" => Input::Failed(code_of(a.str(3))),
         "verified" => Input::Verified(a.bool(3)),

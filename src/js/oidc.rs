@@ -24,11 +24,17 @@ pub(super) fn start(
         flow::USERINFO => {
             let (access_token, id_token) = token_arg(a.json(2), "access_token")?;
             let subject = option(a.json(3), "subject")?;
-            Flow::userinfo(client, &access_token, subject.as_deref(), id_token.as_ref())
+            Flow::userinfo(
+                client,
+                &access_token,
+                subject.as_deref(),
+                id_token.as_ref(),
+                now,
+            )
         }
         flow::DPOP_PROOF => {
             let nonce = option(a.json(5), "nonce")?;
-            Flow::dpop_proof(client, a.str(2), a.str(3), a.str(4), nonce.as_deref(), now)
+            Flow::dpop_proof(client, a.str(2), a.str(3), a.str(4), nonce.as_deref())
         }
         flow::REVOKE => {
             let hint = option(a.json(3), "hint")?;
@@ -38,20 +44,26 @@ pub(super) fn start(
     }
 }
 
-/// A verification step: `{ do: "verify", jwk, alg, signature, data }`, `alg` being WebCrypto's import
-/// and verify parameters (each operation ignores the other's members) and `signature` the bytes.
-/// How the shell makes and keeps a DPoP key pair: ES256 (ECDSA P-256, the one every DPoP server
-/// supports), non-extractable, under `pkce-wasm:dpop:<name>` in the origin's IndexedDB.
-pub(super) fn dpop_key(name: &str) -> String {
-    let mut algorithm = ObjectWriter::new();
-    algorithm.str("name", "ECDSA").str("namedCurve", "P-256");
+/// How the shell makes and keeps a DPoP key pair of `alg` (`ES256`, ECDSA P-256, by default: the one
+/// every DPoP server supports; or `EdDSA`, Ed25519, where the host has it): `{ algorithm, usages,
+/// storageKey }`, the `generateKey` parameters (non-extractable) and its IndexedDB key,
+/// `pkce-wasm:dpop:<name>` (`:EdDSA` appended for Ed25519); another algorithm is `invalid_config`.
+pub(super) fn dpop_key(name: &str, alg: &str) -> Result<String, Error> {
+    let alg = match alg {
+        "" | "ES256" => crate::Alg::Es256,
+        "EdDSA" | "Ed25519" => crate::Alg::EdDsa,
+        _ => return Err(Error::client(ErrorCode::InvalidConfig)),
+    };
     let mut key = String::from("pkce-wasm:dpop:");
     key.push_str(if name.is_empty() { "default" } else { name });
+    if alg == crate::Alg::EdDsa {
+        key.push_str(":EdDSA");
+    }
     let mut o = ObjectWriter::new();
-    o.raw("algorithm", &algorithm.finish())
+    o.raw("algorithm", &params(alg))
         .raw("usages", r#"["sign","verify"]"#)
         .str("storageKey", &key);
-    o.finish()
+    Ok(o.finish())
 }
 
 /// A signing step: `{ do: "sign", alg, data }` (WebCrypto's parameters of `alg`).
@@ -74,6 +86,8 @@ fn params(alg: crate::Alg) -> String {
     o.finish()
 }
 
+/// A verification step: `{ do: "verify", jwk, alg, signature, data }`, `alg` being WebCrypto's import
+/// and verify parameters (each operation ignores the other's members) and `signature` the bytes.
 pub(super) fn verification(o: &mut ObjectWriter, v: &Verification) {
     let mut jwk = ObjectWriter::new();
     jwk.str("kty", v.key.kty);

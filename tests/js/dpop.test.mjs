@@ -26,7 +26,7 @@ async function stack(dpop) {
   const client = new OAuthClient({
     clientId: CONFIDENTIAL.clientId, clientSecret: CONFIDENTIAL.clientSecret, authorizationEndpoint: idp.endpoints.authorization,
     tokenEndpoint: idp.endpoints.token, issuer: idp.issuer, redirectUri: "http://127.0.0.1:8997/callback", scope: "openid offline_access",
-    storage: "memory", dpop: key,
+    jwksUri: idp.issuer + idp.routes.jwks, userinfoEndpoint: idp.endpoints.userinfo, storage: "memory", dpop: key,
   });
   return { idp, key, client };
 }
@@ -67,8 +67,89 @@ test("nonces required: one retry with the server's nonce, then it is kept for th
   assert.equal(tokens.token_type, "DPoP");
   assert.deepEqual(tokenRequests(idp).map((e) => e.status), [400, 200], "use_dpop_nonce, then the retry");
   assert.ok(part(tokenRequests(idp)[1].dpop, 1).nonce);
-  await client.refresh(tokens);
+  const fresh = await client.refresh(tokens);
   assert.equal(tokenRequests(idp).length, 3, "the kept nonce: no second retry");
+
+  // Userinfo with the bound token: `Authorization: DPoP` and a proof with `ath` and the nonce. The same
+  // token sent as Bearer (a client without the key) is refused by the server.
+  assert.equal((await client.userinfo(fresh)).sub, "alice");
+  const bearer = new OAuthClient({ clientId: CONFIDENTIAL.clientId, clientSecret: CONFIDENTIAL.clientSecret, authorizationEndpoint: idp.endpoints.authorization,
+    tokenEndpoint: idp.endpoints.token, redirectUri: "http://127.0.0.1:8997/callback", userinfoEndpoint: idp.endpoints.userinfo });
+  await assert.rejects(bearer.userinfo(fresh.access_token, { subject: "alice" }), (e) => isOAuthError(e) && e.status === 401);
+});
+
+test("a replayed proof: the server refuses the client's proof sent twice; the client's every proof is fresh", async () => {
+  const { idp, key, client } = await stack({ nonce: true });
+  const pending = client.startAuthorization({ prompt: "consent" });
+  const tokens = await client.handleCallback(await authorizeWithConsent(pending.url, TEST_ACCOUNT), pending);
+  const fresh = await client.refresh(tokens);
+  const proofs = tokenRequests(idp).map((e) => e.dpop);
+  assert.equal(new Set(proofs.map((p) => part(p, 1).jti)).size, proofs.length, "a new jti per request, the nonce retry's too");
+  // An attacker who has a refresh request's proof sends it again with the (current) refresh token: refused.
+  const send = (proof) => fetch(idp.endpoints.token, {
+    method: "POST",
+    headers: { dpop: proof, authorization: "Basic " + btoa(`${CONFIDENTIAL.clientId}:${CONFIDENTIAL.clientSecret}`), "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: fresh.refresh_token }),
+  });
+  const replayed = await send(proofs.at(-1));
+  assert.equal(replayed.status, 400);
+  assert.equal((await replayed.json()).error, "invalid_grant");
+  // The control: the same request with a new proof (same key, claims and nonce, a new jti) succeeds.
+  const claims = { ...part(proofs.at(-1), 1), jti: crypto.randomUUID(), iat: Math.floor(Date.now() / 1000) };
+  const input = [part(proofs.at(-1), 0), claims].map((o) => Buffer.from(JSON.stringify(o)).toString("base64url")).join(".");
+  const signature = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key.privateKey, new TextEncoder().encode(input));
+  const control = await send(`${input}.${Buffer.from(signature).toString("base64url")}`);
+  assert.equal(control.status, 200, JSON.stringify(await control.clone().json()));
+});
+
+test("EdDSA keys where the host has Ed25519: a bound token, the proof's header says EdDSA", async () => {
+  const idp = await startIdp({ dpop: {} });
+  servers.push(idp);
+  let key;
+  try {
+    key = await createDpopKey("ed", { alg: "EdDSA" });
+  } catch (e) {
+    assert.equal(e.code, "unsupported_environment");
+    return; // this host has no Ed25519 in WebCrypto
+  }
+  assert.equal(key.publicJwk.kty, "OKP");
+  const client = new OAuthClient({ clientId: CONFIDENTIAL.clientId, clientSecret: CONFIDENTIAL.clientSecret, authorizationEndpoint: idp.endpoints.authorization,
+    tokenEndpoint: idp.endpoints.token, issuer: idp.issuer, redirectUri: "http://127.0.0.1:8997/callback", scope: "openid", dpop: key });
+  const pending = client.startAuthorization({ prompt: "consent" });
+  const tokens = await client.handleCallback(await authorizeWithConsent(pending.url, TEST_ACCOUNT), pending);
+  assert.equal(tokens.token_type, "DPoP");
+  assert.equal(part(tokenRequests(idp).at(-1).dpop, 0).alg, "EdDSA");
+  const { crv, kty, x } = key.publicJwk;
+  assert.equal((await idp.verifyAccessToken(tokens.access_token)).jkt, createHash("sha256").update(JSON.stringify({ crv, kty, x })).digest("base64url"));
+  await assert.rejects(createDpopKey("x", { alg: "RS256" }), (e) => e.code === "invalid_config");
+});
+
+test("a resource server's nonce challenge: userinfo retries once; dpopProof keeps the nonce per origin", async () => {
+  const seen = [];
+  const server = http.createServer((req, res) => {
+    const proof = part(req.headers.dpop, 1);
+    seen.push({ auth: req.headers.authorization, nonce: proof.nonce, ath: proof.ath });
+    if (proof.nonce !== "rs-1") {
+      res.writeHead(401, { "www-authenticate": 'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof"', "dpop-nonce": "rs-1" });
+      return res.end();
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ sub: "alice" }));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  servers.push({ close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) });
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const key = await createDpopKey("rs");
+  const client = new OAuthClient({ clientId: "c", authorizationEndpoint: `${origin}/a`, tokenEndpoint: `${origin}/t`, userinfoEndpoint: `${origin}/userinfo`,
+    redirectUri: "http://127.0.0.1:8997/callback", dpop: key });
+  assert.equal((await client.userinfo("AT", { subject: "alice" })).sub, "alice");
+  assert.deepEqual(seen.map((s) => [s.auth, s.nonce]), [["DPoP AT", undefined], ["DPoP AT", "rs-1"]], "one retry, with the nonce");
+  assert.equal(seen[0].ath, createHash("sha256").update("AT").digest("base64url"));
+  // The origin's nonce is kept: the next userinfo goes once, and so does a resource proof for that origin.
+  await client.userinfo("AT", { subject: "alice" });
+  assert.equal(seen.length, 3);
+  assert.equal(part(await client.dpopProof("GET", `${origin}/api`, "AT"), 1).nonce, "rs-1");
+  assert.equal(part(await client.dpopProof("GET", "https://other.example/api", "AT"), 1).nonce, undefined, "another origin's: none");
 });
 
 test("hostile token endpoints: endless nonces get one retry, a Bearer answer to a proof is refused", async () => {

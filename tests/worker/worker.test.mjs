@@ -6,10 +6,11 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { generateKeyPairSync, createHash } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { startIdp, CONFIDENTIAL, TEST_ACCOUNT } from "../../idp/server.mjs";
+import { startIdp, CONFIDENTIAL, TEST_ACCOUNT, PRIVATE_KEY_JWT_CLIENT_ID } from "../../idp/server.mjs";
 import { CookieJar, request, authorizeWithConsent } from "../support/consent.mjs";
 import { initSync, OAuthClient, sealPending } from "../../pkg/index.js";
 
@@ -40,7 +41,7 @@ after(async () => {
   rmSync(outDir, { recursive: true, force: true });
 });
 
-async function worker(bindings = {}) {
+async function worker(bindings = {}, server = idp) {
   const mf = new Miniflare({
     modules: true,
     scriptPath: path.join(outDir, "index.js"),
@@ -48,12 +49,13 @@ async function worker(bindings = {}) {
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-01-01",
     bindings: {
-      ISSUER: idp.issuer,
-      AUTHORIZATION_ENDPOINT: idp.endpoints.authorization,
-      TOKEN_ENDPOINT: idp.endpoints.token,
-      JWKS_URI: idp.issuer + idp.routes.jwks,
-      REVOCATION_ENDPOINT: idp.endpoints.revocation,
-      END_SESSION_ENDPOINT: idp.endpoints.endSession,
+      ISSUER: server.issuer,
+      AUTHORIZATION_ENDPOINT: server.endpoints.authorization,
+      TOKEN_ENDPOINT: server.endpoints.token,
+      JWKS_URI: server.issuer + server.routes.jwks,
+      USERINFO_ENDPOINT: server.endpoints.userinfo,
+      REVOCATION_ENDPOINT: server.endpoints.revocation,
+      END_SESSION_ENDPOINT: server.endpoints.endSession,
       CLIENT_ID: CONFIDENTIAL.clientId,
       CLIENT_SECRET: CONFIDENTIAL.clientSecret,
       COOKIE_SECRET,
@@ -71,13 +73,13 @@ const pendingCookie = (jar) => jar.get(ORIGIN, "pkce_pending");
 const tokenRequests = () => idp.log.filter((r) => r.path === idp.routes.token).length;
 
 /** /login, then the authorization server's forms; returns the callback URL (not yet loaded). */
-async function login(w, jar) {
+async function login(w, jar, server = idp) {
   const res = await w.call(jar, "/login");
   assert.equal(res.status, 302);
   const setCookie = res.headers.getSetCookie().find((c) => c.startsWith("pkce_pending="));
   assert.match(setCookie, /; Path=\/; HttpOnly; Secure; SameSite=Lax; Max-Age=600$/);
   const location = res.headers.get("location");
-  assert.ok(location.startsWith(idp.endpoints.authorization + "?"));
+  assert.ok(location.startsWith(server.endpoints.authorization + "?"));
   return authorizeWithConsent(location, TEST_ACCOUNT);
 }
 
@@ -192,4 +194,39 @@ test("a failing token endpoint (wrong client secret): 502 invalid_client, one to
   assert.equal(tokenRequests() - before, 1);
   assert.equal(pendingCookie(jar), undefined, "the pending cookie is consumed anyway");
   assert.equal((await w.call(jar, "/me")).status, 401);
+});
+
+test("the Worker with private_key_jwt and DPoP (nonces required): a signed assertion, bound tokens, userinfo with the bound token", async () => {
+  const privateJwk = () => generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
+  const clientJwk = privateJwk();
+  const dpopJwk = privateJwk();
+  const { d, ...clientPublic } = clientJwk;
+  const strict = await startIdp({ clientJwks: { keys: [{ ...clientPublic, kid: "worker-1", alg: "ES256", use: "sig" }] }, dpop: { nonce: true } });
+  try {
+    const w = await worker({ CLIENT_ID: PRIVATE_KEY_JWT_CLIENT_ID, CLIENT_SECRET: "", CLIENT_PRIVATE_JWK: JSON.stringify(clientJwk), CLIENT_KEY_ID: "worker-1",
+      DPOP_PRIVATE_JWK: JSON.stringify(dpopJwk) }, strict);
+    const jar = new CookieJar();
+    const authorize = new URL((await w.call(jar, "/login")).headers.get("location"));
+    const { d: _, ...dpopPublic } = dpopJwk;
+    const { crv, kty, x, y } = dpopPublic;
+    const jkt = createHash("sha256").update(JSON.stringify({ crv, kty, x, y })).digest("base64url");
+    assert.equal(authorize.searchParams.get("dpop_jkt"), jkt, "the authorization code is bound to the Worker's key");
+    const cb = await authorizeWithConsent(authorize.href, TEST_ACCOUNT);
+    const { res } = await callback(w, jar, cb);
+    assert.equal(res.status, 302, res.status === 302 ? "" : JSON.stringify(await res.json()));
+    const exchanges = strict.log.filter((r) => r.path === strict.routes.token);
+    assert.deepEqual(exchanges.map((r) => [r.auth, r.status]), [["private_key_jwt", 400], ["private_key_jwt", 200]], "use_dpop_nonce, one retry");
+    const claims = JSON.parse(Buffer.from(exchanges[1].assertion.split(".")[1], "base64url"));
+    assert.deepEqual([claims.iss, claims.sub, claims.aud], [PRIVATE_KEY_JWT_CLIENT_ID, PRIVATE_KEY_JWT_CLIENT_ID, strict.issuer]);
+    assert.ok(claims.exp - claims.iat <= 300);
+    const me = await (await w.call(jar, "/me")).json();
+    assert.equal(me.token_type, "DPoP");
+    assert.equal(me.user.sub, "alice");
+    // The bound token at the userinfo endpoint: `Authorization: DPoP` with a proof (a Bearer use is refused).
+    const info = await w.call(jar, "/userinfo");
+    assert.equal(info.status, 200);
+    assert.equal((await info.json()).sub, "alice");
+  } finally {
+    await strict.close();
+  }
 });

@@ -4,7 +4,10 @@
 //   /login     start an authorization, set the pending cookie, redirect to the authorization server
 //   /callback  open the cookie, validate the callback, exchange the code, set the session cookie
 //   /me        the signed-in user and token expiry as JSON, or 401
+//   /userinfo  the provider's userinfo for the session (with the session's access token), or 401
 //   /logout    revoke the refresh token, clear the session, and sign out at the provider
+// Optionally (see wrangler.toml) the Worker authenticates with private_key_jwt instead of a client secret,
+// and its tokens are DPoP-bound (RFC 9449): a token stolen from the session is useless without the key.
 import { OAuthClient, isOAuthError, sealPending, openPending, sealSession, openSession } from "pkce-wasm";
 
 const PENDING_TTL = 600;
@@ -48,17 +51,50 @@ function failure(e, cookies) {
   return json(upstream ? 502 : 400, body, cookies);
 }
 
-function client(env, url) {
+/** WebCrypto's parameters for a private JWK: EC P-256 (ES256), OKP Ed25519 (EdDSA), or RSA (RS256). */
+function importParams(jwk) {
+  if (jwk.kty === "EC") return { name: "ECDSA", namedCurve: jwk.crv };
+  if (jwk.kty === "OKP") return { name: jwk.crv };
+  return { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+}
+
+/**
+ * The Worker's signing keys, from its secrets (private JWKs, JSON text): CLIENT_PRIVATE_JWK for
+ * private_key_jwt, DPOP_PRIVATE_JWK for DPoP. Imported once per isolate, non-extractable; a Worker has no
+ * IndexedDB, and the DPoP key must outlive an invocation (the tokens in the session cookie are bound to it).
+ */
+const imported = new Map();
+function keys(env) {
+  const id = `${env.CLIENT_PRIVATE_JWK ?? ""}\n${env.DPOP_PRIVATE_JWK ?? ""}`;
+  if (!imported.has(id)) {
+    const load = async (text) => {
+      if (!text) return undefined;
+      const { d, p, q, dp, dq, qi, key_ops, ext, ...publicJwk } = JSON.parse(text);
+      const privateKey = await crypto.subtle.importKey("jwk", JSON.parse(text), importParams(publicJwk), false, ["sign"]);
+      return { privateKey, publicJwk };
+    };
+    const made = Promise.all([load(env.CLIENT_PRIVATE_JWK), load(env.DPOP_PRIVATE_JWK)]);
+    made.catch(() => imported.delete(id)); // a broken secret is retried, not remembered
+    imported.set(id, made);
+  }
+  return imported.get(id);
+}
+
+async function client(env, url) {
+  const [clientKey, dpop] = await keys(env);
   return new OAuthClient({
     clientId: env.CLIENT_ID,
-    clientSecret: env.CLIENT_SECRET,
-    tokenEndpointAuthMethod: env.TOKEN_ENDPOINT_AUTH_METHOD ?? "client_secret_basic",
+    ...(clientKey
+      ? { tokenEndpointAuthMethod: "private_key_jwt", clientPrivateKey: clientKey.privateKey, clientKeyId: env.CLIENT_KEY_ID }
+      : { clientSecret: env.CLIENT_SECRET, tokenEndpointAuthMethod: env.TOKEN_ENDPOINT_AUTH_METHOD ?? "client_secret_basic" }),
+    ...(dpop && { dpop }),
     authorizationEndpoint: env.AUTHORIZATION_ENDPOINT,
     tokenEndpoint: env.TOKEN_ENDPOINT,
     issuer: env.ISSUER,
     // OpenID Connect: with the JWKS every ID token is verified (signature and claims) and `tokens.claims` set.
     // Explicit endpoints rather than OAuthClient.discover(): no discovery request per Worker invocation.
     jwksUri: env.JWKS_URI,
+    userinfoEndpoint: env.USERINFO_ENDPOINT,
     revocationEndpoint: env.REVOCATION_ENDPOINT,
     endSessionEndpoint: env.END_SESSION_ENDPOINT,
     redirectUri: `${url.origin}/callback`,
@@ -74,7 +110,7 @@ export default {
     try {
       switch (url.pathname) {
         case "/login": {
-          const pending = client(env, url).startAuthorization({ prompt: "consent" });
+          const pending = (await client(env, url)).startAuthorization({ prompt: "consent" });
           const sealed = await sealPending(pending, env.COOKIE_SECRET, { ttlSeconds: PENDING_TTL });
           return redirect(pending.url, [setCookie(cookie.pending, sealed, PENDING_TTL)]);
         }
@@ -85,7 +121,7 @@ export default {
             const sealed = readCookie(request, cookie.pending);
             if (!sealed) return json(400, { code: "no_pending_authorization" }, consumed);
             const pending = await openPending(sealed, env.COOKIE_SECRET, { maxAgeSeconds: PENDING_TTL });
-            const tokens = await client(env, url).handleCallback(request.url, pending);
+            const tokens = await (await client(env, url)).handleCallback(request.url, pending);
             const claims = tokens.claims; // verified; absent without JWKS_URI
             const session = {
               user: claims ? { sub: claims.sub, name: claims.name, email: claims.email } : null,
@@ -105,16 +141,24 @@ export default {
           if (!sealed) return json(401, { code: "not_signed_in" });
           try {
             const session = await openSession(sealed, env.COOKIE_SECRET);
-            return json(200, { user: session.user, verified: session.verified, expires_at: session.expires_at, scope: session.scope });
+            const { user, verified, expires_at, scope, tokens } = session;
+            return json(200, { user, verified, expires_at, scope, token_type: tokens.token_type });
           } catch (e) {
             return json(401, { code: isOAuthError(e) ? e.code : "not_signed_in" }, [clearCookie(cookie.session)]);
           }
+        }
+        case "/userinfo": {
+          const sealed = readCookie(request, cookie.session);
+          const session = sealed ? await openSession(sealed, env.COOKIE_SECRET).catch(() => null) : null;
+          if (!session) return json(401, { code: "not_signed_in" });
+          // A DPoP client sends its bound token as `Authorization: DPoP` with a proof.
+          return json(200, await (await client(env, url)).userinfo(session.tokens));
         }
         case "/logout": {
           // Revoke the refresh token (ends the grant at the provider), then sign out there too.
           const sealed = readCookie(request, cookie.session);
           const session = sealed ? await openSession(sealed, env.COOKIE_SECRET).catch(() => null) : null;
-          const c = client(env, url);
+          const c = await client(env, url);
           const refreshToken = session?.tokens?.refresh_token;
           if (refreshToken && env.REVOCATION_ENDPOINT) {
             await c.revoke(refreshToken, { hint: "refresh_token" }).catch((e) => console.warn("revocation failed:", isOAuthError(e) ? e.code : "error"));
@@ -123,7 +167,7 @@ export default {
           return env.END_SESSION_ENDPOINT ? redirect(c.logoutUrl(), cleared) : json(200, { signed_out: true }, cleared);
         }
         default:
-          return json(404, { code: "not_found", routes: ["/login", "/callback", "/me", "/logout"] });
+          return json(404, { code: "not_found", routes: ["/login", "/callback", "/me", "/userinfo", "/logout"] });
       }
     } catch (e) {
       return failure(e, []);
