@@ -255,16 +255,14 @@ fn configured_and_call<'a>(
 mod tests {
     use super::*;
     use crate::encoding::parse_form;
-    use crate::ClientConfig;
     use alloc::vec;
 
     pub(crate) fn client(endpoint: &str) -> OAuthClient {
-        let mut c = ClientConfig::new(
-            "spa client",
-            endpoint,
-            "https://idp.example/oauth/token",
-            "https://app.example/cb?x=1",
-        );
+        let mut c = crate::fixture::TestClient::new()
+            .client_id("spa client")
+            .endpoints(endpoint, "https://idp.example/oauth/token")
+            .redirect_uri("https://app.example/cb?x=1")
+            .config();
         c.scope = Some(String::from("openid profile offline_access"));
         c.issuer = Some(String::from("https://idp.example/"));
         c.extra_authorization_params = vec![

@@ -195,21 +195,13 @@ impl OAuthClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AuthorizationOptions, ClientConfig};
+    use crate::AuthorizationOptions;
     use alloc::format;
 
-    const ISSUER: &str = "https://idp.example";
-
     fn client(require_iss: bool) -> OAuthClient {
-        let mut c = ClientConfig::new(
-            "spa",
-            "https://idp.example/authorize",
-            "https://idp.example/token",
-            "https://app.example/cb",
-        );
-        c.issuer = Some(String::from(ISSUER));
-        c.require_iss = require_iss;
-        OAuthClient::new(c).unwrap()
+        crate::fixture::TestClient::new()
+            .with(|c| c.require_iss = require_iss)
+            .build()
     }
 
     fn pending(c: &OAuthClient) -> PendingAuthorization {

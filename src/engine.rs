@@ -506,7 +506,8 @@ impl OAuthClient {
 
     /// The signing input of a DPoP proof (RFC 9449 §4.2) for `method` `url`: header `typ` `dpop+jwt`,
     /// `alg` and the public `jwk`; claims a random `jti`, `htm`, `htu` (without query and fragment),
-    /// `iat`, and the `nonce` and `ath` (the access token's SHA-256) where given.
+    /// `iat`, and the `nonce` and `ath` (the access token's SHA-256) where given. With the step that
+    /// signs it.
     #[cfg(feature = "oidc")]
     fn proof_input(
         &self,
@@ -515,7 +516,7 @@ impl OAuthClient {
         nonce: Option<&str>,
         access_token: Option<&str>,
         now: u64,
-    ) -> Result<String, Error> {
+    ) -> Result<(String, Step), Error> {
         use sha2::Digest;
         let key = self
             .config
@@ -541,7 +542,13 @@ impl OAuthClient {
             .uint("iat", now)
             .opt_str("nonce", nonce)
             .opt_str("ath", ath.as_deref());
-        Ok(jws_input(header, claims))
+        let data = jws_input(header, claims);
+        let step = Step::Sign(Signing {
+            alg: key.alg,
+            data: data.clone(),
+            key: SigningKey::Dpop,
+        });
+        Ok((data, step))
     }
 
     /// The signing input of a client assertion (see [`OAuthClient::send`]).
@@ -1185,19 +1192,14 @@ impl Sending {
             self.stage = SendStage::Assertion(data);
             return then(State::Sending(self), step);
         }
-        if let (Some(key), None) = (&client.config.dpop, &self.request.dpop) {
-            let data = client.proof_input(
+        if let (Some(_), None) = (&client.config.dpop, &self.request.dpop) {
+            let (data, step) = client.proof_input(
                 self.request.method(),
                 &self.request.url,
                 self.nonce.as_deref(),
                 self.access_token.as_ref().map(|t| t.secret()),
                 now,
             )?;
-            let step = Step::Sign(Signing {
-                alg: key.alg,
-                data: data.clone(),
-                key: SigningKey::Dpop,
-            });
             self.stage = SendStage::Proof(data);
             return then(State::Sending(self), step);
         }
@@ -1371,17 +1373,8 @@ impl State {
                     _ => p.nonce,
                 };
                 let token = Some(p.access_token.secret());
-                let data = client.proof_input(&p.method, &p.url, nonce.as_deref(), token, now)?;
-                let alg = client
-                    .config
-                    .dpop
-                    .as_ref()
-                    .map_or(crate::Alg::Es256, |k| k.alg);
-                let step = Step::Sign(Signing {
-                    alg,
-                    data: data.clone(),
-                    key: SigningKey::Dpop,
-                });
+                let (data, step) =
+                    client.proof_input(&p.method, &p.url, nonce.as_deref(), token, now)?;
                 then(State::Proof(data), step)
             }
             #[cfg(feature = "oidc")]

@@ -91,6 +91,13 @@ mod pkce;
 mod token;
 mod types;
 
+/// The test client builder, shared with the integration tests (which name this crate `pkce_wasm`).
+#[cfg(test)]
+extern crate self as pkce_wasm;
+#[cfg(test)]
+#[path = "../tests/fixture/mod.rs"]
+pub(crate) mod fixture;
+
 // The Rust API's I/O. The npm package's core (the `npm-package` feature) does none: its JavaScript shell
 // does the I/O around it.
 #[cfg(all(target_arch = "wasm32", not(feature = "npm-package")))]

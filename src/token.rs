@@ -341,7 +341,7 @@ mod tests {
     use super::*;
     use crate::encoding::parse_form;
     use crate::types::ClientSecret;
-    use crate::{AuthorizationOptions, ClientConfig};
+    use crate::AuthorizationOptions;
     use alloc::vec::Vec;
     use alloc::{format, vec};
 
@@ -670,15 +670,15 @@ mod tests {
     }
 
     fn client(auth: ClientAuth) -> OAuthClient {
-        let mut c = ClientConfig::new(
-            "my client",
-            "https://idp.example/a",
-            "https://idp.example/t",
-            "https://app.example/cb",
-        );
-        c.client_auth = auth;
-        c.extra_token_params = vec![(String::from("audience"), String::from("api"))];
-        OAuthClient::new(c).unwrap()
+        crate::fixture::TestClient::new()
+            .client_id("my client")
+            .endpoints("https://idp.example/a", "https://idp.example/t")
+            .issuer(None)
+            .with(|c| {
+                c.client_auth = auth;
+                c.extra_token_params = vec![(String::from("audience"), String::from("api"))];
+            })
+            .build()
     }
 
     fn body_pairs(r: &TokenRequest) -> Vec<(String, String)> {

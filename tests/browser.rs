@@ -230,10 +230,10 @@ fn the_core_round_trips_json_and_answers_coded_errors() {
 // URL, the server records the request, and its 204 leaves this page in place.
 
 mod conveniences {
-    use super::common::{server, server_log, sleep, ISSUER};
+    use super::common::{server, server_log, sleep, test_client};
     use js_sys::Reflect;
     use pkce_wasm::{
-        AuthorizationOptions, ClientConfig, OAuthClient, PendingAuthorization, PendingStorage, Pkce,
+        AuthorizationOptions, OAuthClient, PendingAuthorization, PendingStorage, Pkce,
     };
     use wasm_bindgen::JsValue;
     use wasm_bindgen_test::wasm_bindgen_test;
@@ -253,13 +253,9 @@ mod conveniences {
 
     /// A client whose id is unique to the test, so storage keys never collide.
     fn client(id: &str, storage: PendingStorage) -> OAuthClient {
-        let mut c = ClientConfig::new(
-            id,
-            format!("{}/t/{id}-authorize/no-content?tenant=t1", server()),
-            format!("{}/t/{id}/ok", server()),
-            "https://app.example/callback",
-        );
-        c.issuer = Some(ISSUER.into());
+        let authorize = format!("{}/t/{id}-authorize/no-content?tenant=t1", server());
+        let mut c = test_client(id, "ok").config();
+        c.authorization_endpoint = authorize;
         c.scope = Some("openid offline_access".into());
         c.storage = storage;
         OAuthClient::new(c).unwrap()
@@ -565,13 +561,7 @@ mod conveniences {
         use wasm_bindgen_futures::JsFuture;
 
         let id = unique("session");
-        let mut c = ClientConfig::new(
-            id.as_str(),
-            "https://idp.example/authorize",
-            format!("{}/t/{id}/session", server()),
-            "https://app.example/callback",
-        );
-        c.issuer = Some(ISSUER.into());
+        let mut c = test_client(&id, "session").config();
         let mut session = pkce_wasm::SessionConfig::default();
         session.storage = PendingStorage::Session;
         c.session = Some(session);
@@ -699,13 +689,7 @@ mod conveniences {
     #[wasm_bindgen_test]
     async fn a_shared_session_in_indexeddb_with_events_here_and_across_tabs() {
         let id = unique("shared");
-        let mut c = ClientConfig::new(
-            id.as_str(),
-            "https://idp.example/authorize",
-            format!("{}/t/{id}/session", server()),
-            "https://app.example/callback",
-        );
-        c.issuer = Some(ISSUER.into());
+        let mut c = test_client(&id, "session").config();
         let mut session = pkce_wasm::SessionConfig::default();
         session.storage = PendingStorage::Shared;
         c.session = Some(session);

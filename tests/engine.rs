@@ -18,19 +18,13 @@ use pkce_wasm::{
     PendingStorage,
 };
 
+mod fixture;
+use fixture::{TestClient, ISSUER};
+
 const NOW: u64 = 1_700_000_000;
-const ISSUER: &str = "https://idp.example";
 
 fn config() -> ClientConfig {
-    let mut c = ClientConfig::new(
-        "spa",
-        "https://idp.example/authorize",
-        "https://idp.example/token",
-        "https://app.example/cb",
-    );
-    c.issuer = Some(ISSUER.into());
-    c.timeout_ms = 1234;
-    c
+    TestClient::new().with(|c| c.timeout_ms = 1234).config()
 }
 
 fn client() -> OAuthClient {

@@ -124,8 +124,16 @@ impl World {
     }
 }
 
+mod fixture;
+
+/// What `OAuthClient::for_mcp` starts from: no client id, endpoints or issuer (discovery finds them).
 fn config() -> ClientConfig {
-    ClientConfig::new("", "", "", "http://127.0.0.1:8976/callback")
+    fixture::TestClient::new()
+        .client_id("")
+        .endpoints("", "")
+        .issuer(None)
+        .redirect_uri("http://127.0.0.1:8976/callback")
+        .config()
 }
 
 fn code(r: Result<McpAuthorization, Error>) -> String {

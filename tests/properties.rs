@@ -16,15 +16,10 @@ use pkce_wasm::{
 use proptest::prelude::*;
 use sha2::Digest as _;
 
+mod fixture;
+
 fn client() -> OAuthClient {
-    let mut c = ClientConfig::new(
-        "client id",
-        "https://idp.example/authorize",
-        "https://idp.example/token",
-        "https://app.example/cb",
-    );
-    c.issuer = Some("https://idp.example".into());
-    OAuthClient::new(c).expect("valid")
+    fixture::TestClient::new().client_id("client id").build()
 }
 
 fn param_name() -> impl Strategy<Value = String> {

@@ -30,7 +30,7 @@ mod tests {
     use super::*;
     use crate::encoding::base64url;
     use crate::types::{IdToken, IdTokenClaims};
-    use crate::{ClientConfig, Error, ErrorCode, OAuthClient};
+    use crate::{Error, ErrorCode, OAuthClient};
     use alloc::format;
     use alloc::string::String;
 
@@ -450,12 +450,10 @@ mod tests {
             "invalid_response"
         );
 
-        let mut config = ClientConfig::new(
-            "spa",
-            "https://idp.example/a",
-            "https://idp.example/t",
-            "https://app.example/cb",
-        );
+        let mut config = crate::fixture::TestClient::new()
+            .endpoints("https://idp.example/a", "https://idp.example/t")
+            .issuer(None)
+            .config();
         config.end_session_endpoint = Some(String::from("https://idp.example/logout?x=1"));
         config.revocation_endpoint = Some(String::from("https://idp.example/revoke"));
         config.extra_token_params = alloc::vec![(String::from("audience"), String::from("api"))];

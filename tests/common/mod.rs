@@ -4,15 +4,14 @@
 #![allow(dead_code)]
 
 use js_sys::{Array, Reflect};
-use pkce_wasm::{
-    AuthorizationOptions, ClientConfig, Error, OAuthClient, Pkce, RefreshToken, TokenSet,
-};
+use pkce_wasm::{AuthorizationOptions, Error, OAuthClient, Pkce, RefreshToken, TokenSet};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 pub const SERVER: Option<&str> = option_env!("PKCE_WASM_TEST_SERVER");
-pub const ISSUER: &str = "https://idp.example";
+#[allow(unused_imports)] // not every suite names it
+pub use fixture::ISSUER;
 
 pub fn server() -> &'static str {
     SERVER.unwrap_or("http://127.0.0.1:9/PKCE_WASM_TEST_SERVER-was-not-set-run-scripts-test.sh")
@@ -37,17 +36,27 @@ pub async fn server_log(id: &str) -> Array {
     json.unchecked_into()
 }
 
+#[path = "../fixture/mod.rs"]
+pub mod fixture;
+use fixture::TestClient;
+
+/// A client `id` whose token endpoint is the test server's `behaviour` for `id`.
+pub fn test_client(id: &str, behaviour: &str) -> TestClient {
+    let token = format!("{}/t/{id}/{behaviour}", server());
+    TestClient::new()
+        .client_id(id)
+        .endpoints("https://idp.example/authorize", &token)
+        .redirect_uri("https://app.example/callback")
+}
+
 pub fn client(id: &str, behaviour: &str, timeout_ms: u32) -> OAuthClient {
-    let mut c = ClientConfig::new(
-        "spa",
-        "https://idp.example/authorize",
-        format!("{}/t/{id}/{behaviour}", server()),
-        "https://app.example/callback",
-    );
-    c.issuer = Some(ISSUER.into());
-    c.scope = Some("openid offline_access".into());
-    c.timeout_ms = timeout_ms;
-    OAuthClient::new(c).expect("valid config")
+    test_client(id, behaviour)
+        .client_id("spa")
+        .with(|c| {
+            c.scope = Some("openid offline_access".into());
+            c.timeout_ms = timeout_ms;
+        })
+        .build()
 }
 
 fn now() -> u64 {
@@ -344,13 +353,7 @@ extern "C" {
 async fn private_key_jwt_assertions_are_signed_with_the_clients_webcrypto_key() {
     use pkce_wasm::{Alg, ClientAuth, ClientKey};
     let id = format!("w-pkjwt-{}", js_sys::Math::random());
-    let mut c = ClientConfig::new(
-        id.as_str(),
-        "https://idp.example/authorize",
-        format!("{}/t/{id}/ok", server()),
-        "https://app.example/callback",
-    );
-    c.issuer = Some(ISSUER.into());
+    let mut c = test_client(&id, "ok").config();
     c.client_auth = ClientAuth::PrivateKeyJwt(ClientKey {
         alg: Alg::Es256,
         kid: Some("k1".into()),
@@ -395,12 +398,7 @@ async fn dpop_proofs_are_signed_with_the_clients_dpop_key() {
         .unwrap()
         .unchecked_into();
     let member = |i: u32| jwk.get(i).as_string().unwrap();
-    let mut c = ClientConfig::new(
-        "spa",
-        "https://idp.example/authorize",
-        format!("{}/t/{id}/dpop", server()),
-        "https://app.example/callback",
-    );
+    let mut c = test_client(&id, "dpop").client_id("spa").config();
     c.dpop = Some(DpopKey {
         alg: Alg::Es256,
         jwk: vec![
