@@ -18,15 +18,17 @@ const entries = [
   {
     // Everything: OpenID Connect and the sealing helpers too (before any tree shaking of the latter).
     name: "pkce-wasm",
-    // Measured 44,324 B on 2026-12-03 (private_key_jwt +1.6 KB, DPoP +2.9 KB) (see above), plus 1%; #15's target is 14,000 B.
-    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET ?? 44_770),
+    // Measured 45,202 B on 2026-12-03 (private_key_jwt +1.6 KB, DPoP +2.9 KB, then DPoP at userinfo, the
+    // resource servers' nonces, EdDSA DPoP keys and the pushed URL's lifetime +0.9 KB) (see above), plus 1%;
+    // #15's target is 14,000 B.
+    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET ?? 45_650),
     files: ["pkg/pkce_wasm_bg.wasm", "pkg/pkce_wasm.js", "pkg/client.js", "pkg/index.js", "pkg/seal.js"],
   },
   {
     // OAuth 2.1 + OpenID Connect + MCP authorization (no sealing helpers): its own entry, so that the
-    // others do not carry the MCP code. Measured 52,732 B on 2026-12-03, plus 1%.
+    // others do not carry the MCP code. Measured 53,483 B on 2026-12-03 (with the DPoP additions above), plus 1%.
     name: "pkce-wasm/mcp",
-    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET_MCP ?? 53_260),
+    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET_MCP ?? 53_950),
     files: ["pkg/mcp/pkce_wasm_bg.wasm", "pkg/mcp/pkce_wasm.js", "pkg/mcp/client.js", "pkg/mcp/index.js"],
   },
 ];
