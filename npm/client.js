@@ -40,7 +40,13 @@ let free;
  * an error's JSON text, which is thrown as the typed error (with `cause`, the host's error behind it).
  */
 function call(op, args, body = EMPTY, core = (free ??= new Core(NULL, NULL)), cause) {
-  const out = core.call(op, encoder.encode(JSON.stringify(args)), body);
+  // The call's entropy (the core imports nothing): none where there is no WebCrypto, which the core
+  // answers with `random_unavailable` when it needs some.
+  let random = EMPTY;
+  try {
+    random = crypto.getRandomValues(new Uint8Array(256));
+  } catch {}
+  const out = core.call(op, encoder.encode(JSON.stringify(args)), body, random);
   if (out[0] === "!") throw toError(out.slice(1), cause);
   return out.slice(1);
 }

@@ -14,8 +14,57 @@ pub const CODE_CHALLENGE_METHOD: &str = "S256";
 /// 32 bytes from the platform's CSPRNG (`crypto.getRandomValues` on wasm32), base64url: 43 characters.
 pub(crate) fn random_token() -> Result<String, Error> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|_| Error::client(ErrorCode::RandomUnavailable))?;
+    if !fill(&mut bytes) {
+        return Err(Error::client(ErrorCode::RandomUnavailable));
+    }
     Ok(base64url(&bytes))
+}
+
+#[cfg(not(all(target_arch = "wasm32", feature = "npm-package")))]
+fn fill(bytes: &mut [u8]) -> bool {
+    getrandom::fill(bytes).is_ok()
+}
+
+/// The npm core imports nothing: the shell hands it the call's entropy (see [`entropy`]).
+#[cfg(all(target_arch = "wasm32", feature = "npm-package"))]
+fn fill(bytes: &mut [u8]) -> bool {
+    entropy::take(bytes)
+}
+
+#[cfg(target_arch = "wasm32")]
+/// The entropy of one npm core call: the shell gives each `Core::call` fresh bytes from
+/// `crypto.getRandomValues`, and the npm core draws its random tokens from them (so it imports nothing:
+/// no import shims, no exception table). Unused bytes are wiped when the call ends; a call that needs
+/// more than it was given fails with `random_unavailable`.
+pub(crate) mod entropy {
+    use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering::Relaxed};
+
+    /// The most a call needs (a pushed authorization with a client assertion: four 32-byte tokens), twice.
+    pub(crate) const SIZE: usize = 256;
+    static POOL: [AtomicU8; SIZE] = [const { AtomicU8::new(0) }; SIZE];
+    static LEFT: AtomicUsize = AtomicUsize::new(0);
+
+    /// The call's bytes (at most [`SIZE`]); `&[]` wipes what is left.
+    pub(crate) fn refill(bytes: &[u8]) {
+        for (i, slot) in POOL.iter().enumerate() {
+            slot.store(bytes.get(i).copied().unwrap_or_default(), Relaxed);
+        }
+        LEFT.store(bytes.len().min(SIZE), Relaxed);
+    }
+
+    /// Fills `out` from the pool, each byte used once; `false` when there are too few left.
+    #[cfg_attr(not(feature = "npm-package"), allow(dead_code))]
+    pub(crate) fn take(out: &mut [u8]) -> bool {
+        let left = LEFT.load(Relaxed);
+        let Some(start) = left.checked_sub(out.len()) else {
+            return false;
+        };
+        for (o, slot) in out.iter_mut().zip(POOL.iter().skip(start)) {
+            *o = slot.swap(0, Relaxed);
+        }
+        LEFT.store(start, Relaxed);
+        true
+    }
 }
 
 /// A PKCE pair.

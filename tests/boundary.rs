@@ -202,6 +202,20 @@ fn every_error_code_is_declared_for_typescript() {
 }
 
 #[test]
+fn the_shell_gives_each_call_the_entropy_the_core_draws_on() {
+    let size = read("src/pkce.rs");
+    let size = size
+        .split("const SIZE: usize = ")
+        .nth(1)
+        .and_then(|r| r.split(';').next())
+        .expect("entropy::SIZE");
+    assert!(
+        read("npm/client.js").contains(&format!("crypto.getRandomValues(new Uint8Array({size}))")),
+        "npm/client.js must hand each call entropy::SIZE ({size}) random bytes"
+    );
+}
+
+#[test]
 fn the_callback_parameter_list_is_the_cores() {
     // The address bar is cleaned by the engine's `replace` step, with the one list in src/callback.rs.
     assert!(pkce_wasm::CALLBACK_PARAMS.contains(&"session_state"));

@@ -47,7 +47,7 @@ fn now() -> u64 {
 
 #[wasm_bindgen_test]
 fn the_core_round_trips_json_and_answers_coded_errors() {
-    let call = |c: &Core, op, args: &[u8], body: &[u8]| answer(c.call(op, args, body));
+    let call = |c: &Core, op, args: &[u8], body: &[u8]| answer(c.call(op, args, body, &[0; 256]));
     assert_eq!(
         thrown_code(
             call(

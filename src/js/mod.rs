@@ -256,14 +256,18 @@ impl Core {
     }
 
     /// Runs operation `op` (see [`op`]) on `args`, a JSON array (UTF-8 text), and `body`, a response body
-    /// where the operation reads one. Returns `+` and the result (JSON text, or a bare string where [`op`]
-    /// says so), or `!` and the error's JSON text. Arguments arrive as bytes (the shell's `TextEncoder`) so
-    /// that the generated glue needs no string encoder of its own.
-    pub fn call(&self, op: u8, args: &[u8], body: &[u8]) -> String {
-        out(match json::parse(args) {
+    /// where the operation reads one, with `random`, the call's entropy (256 bytes
+    /// from `crypto.getRandomValues`: the core imports nothing, and draws its random tokens from these). Returns `+` and the result (JSON text, or a bare
+    /// string where [`op`] says so), or `!` and the error's JSON text. Arguments arrive as bytes (the
+    /// shell's `TextEncoder`) so that the generated glue needs no string encoder of its own.
+    pub fn call(&self, op: u8, args: &[u8], body: &[u8], random: &[u8]) -> String {
+        crate::pkce::entropy::refill(random);
+        let result = match json::parse(args) {
             Some(Json::Array(items)) => self.run(op, &Args(items), body),
             _ => Err(Error::client(ErrorCode::InvalidConfig)),
-        })
+        };
+        crate::pkce::entropy::refill(&[]);
+        out(result)
     }
 }
 

@@ -63,6 +63,20 @@ test("createPkce: RFC 7636 Appendix B vector, fresh pairs, invalid verifiers", a
   }
 });
 
+test("without WebCrypto's getRandomValues: random_unavailable, never a weak secret", () => {
+  const client = new OAuthClient(base);
+  const real = Object.getOwnPropertyDescriptor(globalThis, "crypto");
+  Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true });
+  try {
+    assert.throws(() => client.startAuthorization(), (e) => isOAuthError(e) && e.code === "random_unavailable");
+    assert.throws(() => createPkce(), (e) => e.code === "random_unavailable");
+    assert.equal(createPkce("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").codeChallenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "a given verifier needs none");
+  } finally {
+    Object.defineProperty(globalThis, "crypto", real);
+  }
+  assert.equal(createPkce().codeVerifier.length, 43);
+});
+
 test("constructor rejects bad configuration with invalid_config", async () => {
   const bad = [
     null,
