@@ -18,6 +18,8 @@ core() { # <out dir> <cargo feature flags...>
   wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$out/pkce_wasm_bg.wasm" -o "$out/pkce_wasm_bg.wasm"
+  # The package's own loader instead of the generated glue (its ABI checked first).
+  node scripts/loader.mjs "$out"
 }
 log "wasm-bindgen --target web, wasm-opt -Oz (binaryen $(wasm-opt --version | awk '{print $3}'))"
 rm -rf pkg
