@@ -40,18 +40,30 @@ let free;
  * an error's JSON text, which is thrown as the typed error (with `cause`, the host's error behind it).
  */
 function call(op, args, body = EMPTY, core = (free ??= new Core(NULL, NULL)), cause) {
-  // The call's entropy (the core imports nothing): none where there is no WebCrypto, which the core
-  // answers with `random_unavailable` when it needs some.
-  let random = EMPTY;
-  try {
-    random = crypto.getRandomValues(new Uint8Array(256));
-  } catch {}
-  const out = core.call(op, encoder.encode(JSON.stringify(args)), body, random);
+  const out = core.call(op, encoder.encode(JSON.stringify(args)), body, entropy());
   if (out[0] === "!") throw toError(out.slice(1), cause);
   return out.slice(1);
 }
 
 const fail = (code) => toError(call(ERROR, [code]));
+
+/**
+ * The next call's entropy (the core imports nothing): 256 fresh bytes of `crypto.getRandomValues`, drawn
+ * 64 calls' worth at a time (one host call instead of one per core call), each byte handed out once; none
+ * where there is no WebCrypto, which the core answers with `random_unavailable` when it needs some.
+ */
+let pool = EMPTY;
+let drawn = 0;
+function entropy() {
+  if (drawn >= pool.length) {
+    try {
+      (pool = crypto.getRandomValues(new Uint8Array(256 * 64))), (drawn = 0);
+    } catch {
+      return EMPTY;
+    }
+  }
+  return pool.subarray(drawn, (drawn += 256));
+}
 
 /** An argument for the core, as JSON text: absent is `null`; a non-finite number stays wrong (a string). */
 function arg(value, code = "invalid_config") {

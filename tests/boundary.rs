@@ -210,7 +210,9 @@ fn the_shell_gives_each_call_the_entropy_the_core_draws_on() {
         .and_then(|r| r.split(';').next())
         .expect("entropy::SIZE");
     assert!(
-        read("npm/client.js").contains(&format!("crypto.getRandomValues(new Uint8Array({size}))")),
+        read("npm/client.js").contains(&format!(
+            "crypto.getRandomValues(new Uint8Array({size} * 64))"
+        )) && read("npm/client.js").contains(&format!("(drawn += {size})")),
         "npm/client.js must hand each call entropy::SIZE ({size}) random bytes"
     );
 }
