@@ -2,6 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 // PKCE_WASM_ENTRY=oauth/ runs the suite against `pkce-wasm/oauth` (pkg/oauth/).
 const ENTRY = process.env.PKCE_WASM_ENTRY ?? "";
 const { initSync, OAuthClient, createPkce, isOAuthError } = await import(`../../pkg/${ENTRY}index.js`);
@@ -63,18 +64,18 @@ test("createPkce: RFC 7636 Appendix B vector, fresh pairs, invalid verifiers", a
   }
 });
 
-test("without WebCrypto's getRandomValues: random_unavailable, never a weak secret", () => {
-  const client = new OAuthClient(base);
-  const real = Object.getOwnPropertyDescriptor(globalThis, "crypto");
-  Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true });
-  try {
-    assert.throws(() => client.startAuthorization(), (e) => isOAuthError(e) && e.code === "random_unavailable");
-    assert.throws(() => createPkce(), (e) => e.code === "random_unavailable");
-    assert.equal(createPkce("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").codeChallenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "a given verifier needs none");
-  } finally {
-    Object.defineProperty(globalThis, "crypto", real);
-  }
-  assert.equal(createPkce().codeVerifier.length, 43);
+test("a host without WebCrypto's getRandomValues: random_unavailable, never a weak secret", () => {
+  // A fresh process whose global `crypto` is gone before the package loads.
+  const script = `
+    Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true });
+    const { initSync, OAuthClient, createPkce } = await import(${JSON.stringify(new URL(`../../pkg/${ENTRY}index.js`, import.meta.url).href)});
+    initSync({ module: (await import("node:fs")).readFileSync(new URL(${JSON.stringify(`../../pkg/${ENTRY}pkce_wasm_bg.wasm`)}, ${JSON.stringify(import.meta.url)})) });
+    const code = (f) => { try { f(); return "none"; } catch (e) { return e.code; } };
+    const client = new OAuthClient(${JSON.stringify(base)});
+    console.log(JSON.stringify([code(() => client.startAuthorization()), code(() => createPkce()),
+      createPkce("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").codeChallenge]));`;
+  const out = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000 }));
+  assert.deepEqual(out, ["random_unavailable", "random_unavailable", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"], "a given verifier needs none");
 });
 
 test("constructor rejects bad configuration with invalid_config", async () => {
