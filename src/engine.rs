@@ -471,7 +471,8 @@ impl OAuthClient {
     ) -> Result<(Flow, Step), Error> {
         #[cfg(feature = "oidc")]
         {
-            let jwt = matches!(self.config.client_auth, crate::ClientAuth::PrivateKeyJwt(_));
+            let jwt = access_token.is_none()
+                && matches!(self.config.client_auth, crate::ClientAuth::PrivateKeyJwt(_));
             if jwt || self.config.dpop.is_some() {
                 let s = Box::new(Sending {
                     base: request.clone(),
@@ -1180,8 +1181,10 @@ fn done(output: Output) -> Result<(Flow, Step), Error> {
 impl Sending {
     /// The next signature the request needs, else the request itself.
     fn proceed(mut self: Box<Self>, client: &OAuthClient, now: u64) -> Result<(Flow, Step), Error> {
+        // A resource request (userinfo) carries the access token, never the client's authentication.
+        let resource = self.access_token.is_some();
         if let (crate::ClientAuth::PrivateKeyJwt(key), false) =
-            (&client.config.client_auth, self.asserted)
+            (&client.config.client_auth, self.asserted || resource)
         {
             let data = client.assertion_input(key, now)?;
             let step = Step::Sign(Signing {

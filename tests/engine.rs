@@ -1051,6 +1051,51 @@ mod private_key_jwt {
             proptest::prop_assert_eq!(claims["iss"].as_str(), Some(id.as_str()));
         }
     }
+
+    #[test]
+    fn userinfo_is_not_client_authenticated() {
+        let c = key_client("spa", Some("k1"));
+        let mut cfg = c.config().clone();
+        cfg.userinfo_endpoint = Some("https://idp.example/userinfo".into());
+        let c = OAuthClient::new(cfg).unwrap();
+        let (_, step) = Flow::userinfo(&c, "AT", Some("alice"), None, NOW).unwrap();
+        let r = fetch(step);
+        assert_eq!(r.method(), "GET");
+        assert_eq!(r.authorization.as_deref(), Some("Bearer AT"));
+        assert!(r.form.is_none(), "no client assertion at a resource");
+        // With DPoP too: a proof, still no assertion (also on the nonce retry).
+        let mut cfg = c.config().clone();
+        cfg.dpop = Some(pkce_wasm::DpopKey {
+            alg: Alg::Es256,
+            jwk: [("kty", "EC"), ("crv", "P-256"), ("x", "X"), ("y", "Y")]
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .to_vec(),
+        });
+        let c = OAuthClient::new(cfg).unwrap();
+        let (mut flow, _) = Flow::userinfo(&c, "AT", Some("alice"), None, NOW).unwrap();
+        for input in [Input::Entries(vec![]), Input::Ok] {
+            let Step::Sign(s) = flow.resume(&c, &mut None, NOW, input).unwrap() else {
+                panic!()
+            };
+            assert_eq!(s.key, pkce_wasm::engine::SigningKey::Dpop);
+            let r = fetch(
+                flow.resume(&c, &mut None, NOW, Input::Signed(vec![1]))
+                    .unwrap(),
+            );
+            assert!(r.form.is_none() && r.method() == "GET");
+            let mut challenge = HttpResponse {
+                status: 401,
+                ..Default::default()
+            };
+            challenge.dpop_nonce =
+                Some(format!("n-{}", r.dpop.as_deref().unwrap_or_default().len()));
+            challenge.www_authenticate = Some(r#"DPoP error="use_dpop_nonce""#.into());
+            match flow.resume(&c, &mut None, NOW, Input::Response(challenge)) {
+                Ok(Step::Store { .. }) => {}
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 }
 
 #[cfg(feature = "oidc")]
