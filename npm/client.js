@@ -40,7 +40,13 @@ let free;
  * an error's JSON text, which is thrown as the typed error (with `cause`, the host's error behind it).
  */
 function call(op, args, body = EMPTY, core = (free ??= new Core(NULL, NULL)), cause) {
-  const out = core.call(op, encoder.encode(JSON.stringify(args)), body, entropy());
+  const random = entropy();
+  let out;
+  try {
+    out = core.call(op, encoder.encode(JSON.stringify(args)), body, random);
+  } finally {
+    random.fill(0); // used once, and not left behind in the pool
+  }
   if (out[0] === "!") throw toError(out.slice(1), cause);
   return out.slice(1);
 }
@@ -49,8 +55,9 @@ const fail = (code) => toError(call(ERROR, [code]));
 
 /**
  * The next call's entropy (the core imports nothing): 256 fresh bytes of `crypto.getRandomValues`, drawn
- * 64 calls' worth at a time (one host call instead of one per core call), each byte handed out once; none
- * where there is no WebCrypto, which the core answers with `random_unavailable` when it needs some.
+ * 64 calls' worth at a time (one host call instead of one per core call), each byte handed out once and
+ * wiped after its call; none where there is no WebCrypto, which the core answers with `random_unavailable`
+ * when it needs some.
  */
 let pool = EMPTY;
 let drawn = 0;
