@@ -50,6 +50,12 @@ export interface OAuthClientConfig {
    * `token_type: "DPoP"` (a `Bearer` answer is `invalid_response`). Use `dpopProof()` for resource requests.
    */
   dpop?: DpopKeyPair;
+  /**
+   * With `dpop`: accept a `token_type: "Bearer"` answer too (a server that does not do DPoP ignores the
+   * proof, RFC 9449 §5); such tokens are sent as Bearer tokens (`userinfo()` reads the token set's type).
+   * Default `false`: an unbound answer to a proof is `invalid_response`.
+   */
+  dpopAcceptBearer?: boolean;
   /** Default `"none"`, or `"client_secret_basic"` when `clientSecret` is set. */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   /** Added to every authorization URL. Reserved names (`response_type`, `client_id`, `redirect_uri`, `scope`, `state`, `code_challenge`, `code_challenge_method`, `nonce`) are refused. */

@@ -199,6 +199,11 @@ pub struct ClientConfig {
     /// `dpop_jkt`, and the token response must be of `token_type` `DPoP` (the `oidc` feature).
     #[cfg(feature = "oidc")]
     pub dpop: Option<DpopKey>,
+    /// With `dpop`: accept a token response of `token_type` `Bearer` too (a server that does not do DPoP
+    /// ignores the proof, RFC 9449 §5); such tokens are then used as Bearer tokens. Off by default: an
+    /// unbound answer to a proof is `invalid_response`.
+    #[cfg(feature = "oidc")]
+    pub dpop_accept_bearer: bool,
 }
 
 /// The public key of a DPoP key pair: its algorithm and its public JWK members (`kty` included).
@@ -288,6 +293,8 @@ impl ClientConfig {
             require_pushed_authorization_requests: false,
             #[cfg(feature = "oidc")]
             dpop: None,
+            #[cfg(feature = "oidc")]
+            dpop_accept_bearer: false,
         }
     }
 

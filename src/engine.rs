@@ -993,12 +993,13 @@ impl Flow {
 
     /// Fetches the userinfo endpoint with the access token (`Authorization: Bearer`; a DPoP client's
     /// tokens are bound, so `Authorization: DPoP` with a proof, and one retry when the endpoint asks
-    /// for a nonce); its `sub` must be `subject`, or else the `sub` of the session's `id_token`
-    /// (`invalid_config` with neither). Ends with [`Output::Userinfo`].
+    /// for a nonce, unless `token_type` says `Bearer`); its `sub` must be `subject`, or else the `sub`
+    /// of the session's `id_token` (`invalid_config` with neither). Ends with [`Output::Userinfo`].
     #[cfg(feature = "oidc")]
     pub fn userinfo(
         client: &OAuthClient,
         access_token: &str,
+        token_type: Option<&str>,
         subject: Option<&str>,
         id_token: Option<&IdToken>,
         now: u64,
@@ -1016,11 +1017,15 @@ impl Flow {
         let Some(url) = &client.config.userinfo_endpoint else {
             return fail(ErrorCode::MissingEndpoint);
         };
-        let dpop = client.config.dpop.is_some();
+        let bearer = token_type.is_some_and(|t| t.eq_ignore_ascii_case("bearer"));
+        let dpop = client.config.dpop.is_some() && !bearer;
         let mut authorization = String::from(if dpop { "DPoP " } else { "Bearer " });
         authorization.push_str(access_token);
         let request = client.http(url, Some(authorization), None);
         let state = State::Userinfo(subject);
+        if !dpop {
+            return then(state, Step::Fetch(request));
+        }
         client.dispatch(state, request, Some(access_token), now)
     }
 
@@ -1582,9 +1587,12 @@ fn tokens(
     r: &HttpResponse,
 ) -> Result<(Flow, Step), Error> {
     #[cfg(feature = "oidc")]
-    let dpop = client.config.dpop.is_some();
+    let (dpop, bearer) = (
+        client.config.dpop.is_some(),
+        client.config.dpop_accept_bearer,
+    );
     #[cfg(not(feature = "oidc"))]
-    let dpop = false;
+    let (dpop, bearer) = (false, false);
     let mut tokens = crate::token::parse_tokens(
         r.status,
         r.content_type(),
@@ -1592,6 +1600,7 @@ fn tokens(
         now,
         w.refresh_token.as_ref(),
         dpop,
+        bearer,
     )?;
     let (kept, kept_claims) = match w.kept {
         Some((t, c)) => (Some(t), c),

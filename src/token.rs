@@ -279,11 +279,12 @@ pub fn parse_token_response(
         now,
         previous_refresh_token,
         false,
+        false,
     )
 }
 
 /// [`parse_token_response`]; with `dpop` (a DPoP proof was sent) the `token_type` must be `DPoP`: a
-/// token the server did not bind (`Bearer`) is `invalid_response`.
+/// token the server did not bind (`Bearer`) is `invalid_response`, unless `accept_bearer`.
 pub(crate) fn parse_tokens(
     status: u16,
     content_type: Option<&str>,
@@ -291,6 +292,7 @@ pub(crate) fn parse_tokens(
     now: u64,
     previous_refresh_token: Option<&RefreshToken>,
     dpop: bool,
+    accept_bearer: bool,
 ) -> Result<TokenSet, Error> {
     let invalid = Error::response(ErrorCode::InvalidResponse, status);
     error_response(status, body)?;
@@ -307,7 +309,7 @@ pub(crate) fn parse_tokens(
         _ => return Err(invalid),
     };
     let token_type = match obj.get("token_type") {
-        Some(Json::String(s)) if !dpop && s.eq_ignore_ascii_case("bearer") => {
+        Some(Json::String(s)) if (!dpop || accept_bearer) && s.eq_ignore_ascii_case("bearer") => {
             String::from("bearer")
         }
         Some(Json::String(s)) if dpop && s.eq_ignore_ascii_case("dpop") => String::from("DPoP"),

@@ -1058,7 +1058,7 @@ mod private_key_jwt {
         let mut cfg = c.config().clone();
         cfg.userinfo_endpoint = Some("https://idp.example/userinfo".into());
         let c = OAuthClient::new(cfg).unwrap();
-        let (_, step) = Flow::userinfo(&c, "AT", Some("alice"), None, NOW).unwrap();
+        let (_, step) = Flow::userinfo(&c, "AT", None, Some("alice"), None, NOW).unwrap();
         let r = fetch(step);
         assert_eq!(r.method(), "GET");
         assert_eq!(r.authorization.as_deref(), Some("Bearer AT"));
@@ -1072,7 +1072,7 @@ mod private_key_jwt {
                 .to_vec(),
         });
         let c = OAuthClient::new(cfg).unwrap();
-        let (mut flow, _) = Flow::userinfo(&c, "AT", Some("alice"), None, NOW).unwrap();
+        let (mut flow, _) = Flow::userinfo(&c, "AT", None, Some("alice"), None, NOW).unwrap();
         for input in [Input::Entries(vec![]), Input::Ok] {
             let Step::Sign(s) = flow.resume(&c, &mut None, NOW, input).unwrap() else {
                 panic!()
@@ -1320,6 +1320,35 @@ mod dpop {
     }
 
     #[test]
+    fn a_bearer_answer_is_accepted_only_when_configured_and_then_used_as_bearer() {
+        let mut cfg = dpop_client().config().clone();
+        cfg.dpop_accept_bearer = true;
+        cfg.userinfo_endpoint = Some("https://idp.example/userinfo".into());
+        let c = OAuthClient::new(cfg).unwrap();
+        let (mut flow, step) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
+        to_fetch(&c, &mut flow, step, None);
+        let body = r#"{"access_token":"AT","token_type":"Bearer"}"#;
+        let Step::Done(Output::Tokens(t)) =
+            flow.resume(&c, &mut None, NOW, json(200, body)).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(t.token_type, "bearer");
+        // Its userinfo request: Bearer, no proof; a bound one still gets DPoP.
+        let (_, step) = Flow::userinfo(&c, "AT", Some("bearer"), Some("alice"), None, NOW).unwrap();
+        let r = fetch(step);
+        assert_eq!(
+            (r.authorization.as_deref(), r.dpop.as_deref()),
+            (Some("Bearer AT"), None)
+        );
+        let (_, step) = Flow::userinfo(&c, "AT", Some("DPoP"), Some("alice"), None, NOW).unwrap();
+        assert!(
+            matches!(step, Step::Read { .. }),
+            "the nonce, then the proof"
+        );
+    }
+
+    #[test]
     fn a_resource_servers_nonce_is_kept_for_its_origin() {
         let c = dpop_client();
         let nonce = |s: &pkce_wasm::engine::Signing| {
@@ -1344,7 +1373,7 @@ mod dpop {
         let mut cfg = dpop_client().config().clone();
         cfg.userinfo_endpoint = Some("https://idp.example/userinfo".into());
         let c = OAuthClient::new(cfg).unwrap();
-        let (mut flow, step) = Flow::userinfo(&c, "AT", Some("alice"), None, NOW).unwrap();
+        let (mut flow, step) = Flow::userinfo(&c, "AT", None, Some("alice"), None, NOW).unwrap();
         let Step::Read { key, .. } = step else {
             panic!("{step:?}")
         };
@@ -1399,7 +1428,7 @@ mod dpop {
         assert!(matches!(step, Step::Store { .. }));
         assert!(flow.resume(&c, &mut None, NOW, Input::Ok).is_err());
         // And the answer, after a retry, is checked as any userinfo response.
-        let (mut flow, step) = Flow::userinfo(&c, "AT", Some("alice"), None, NOW).unwrap();
+        let (mut flow, step) = Flow::userinfo(&c, "AT", None, Some("alice"), None, NOW).unwrap();
         assert!(matches!(step, Step::Read { .. }));
         sign(&mut flow, Input::Entries(vec![]));
         let Step::Done(Output::Userinfo(j)) = flow

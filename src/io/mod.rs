@@ -269,6 +269,7 @@ impl OAuthClient {
         let first = Flow::userinfo(
             self,
             access_token.secret(),
+            None,
             Some(expected_subject),
             None,
             now(),

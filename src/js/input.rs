@@ -165,6 +165,7 @@ pub(crate) fn config(
             None | Some(Json::Null) => None,
             Some(k) => Some(dpop_key(k)?),
         };
+        c.dpop_accept_bearer = opt_bool(v, "dpopAcceptBearer", code)?.unwrap_or(false);
     }
     #[cfg(feature = "oidc")]
     {

@@ -23,10 +23,13 @@ pub(super) fn start(
         }
         flow::USERINFO => {
             let (access_token, id_token) = token_arg(a.json(2), "access_token")?;
+            let token_type =
+                crate::json::parse(a.json(2).as_bytes()).and_then(|t| t.string("token_type"));
             let subject = option(a.json(3), "subject")?;
             Flow::userinfo(
                 client,
                 &access_token,
+                token_type.as_deref(),
                 subject.as_deref(),
                 id_token.as_ref(),
                 now,

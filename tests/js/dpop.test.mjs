@@ -172,6 +172,10 @@ test("hostile token endpoints: endless nonces get one retry, a Bearer answer to 
   await assert.rejects(make("/nonces").refresh("rt"), (e) => isOAuthError(e) && e.name === "TokenResponseError" && e.code === "use_dpop_nonce");
   assert.equal(count, 2, "exactly one retry");
   await assert.rejects(make("/bearer").refresh("rt"), (e) => isOAuthError(e) && e.code === "invalid_response");
+  // Unless the client accepts unbound tokens from a server that does not do DPoP.
+  const lenient = new OAuthClient({ clientId: "c", authorizationEndpoint: `${origin}/a`, tokenEndpoint: `${origin}/bearer`,
+    redirectUri: "http://127.0.0.1:8997/callback", storage: "memory", dpop: key, dpopAcceptBearer: true });
+  assert.equal((await lenient.refresh("rt")).token_type, "bearer");
   // A DPoP key that is not a private signing key is refused with the config.
   assert.throws(() => new OAuthClient({ clientId: "c", authorizationEndpoint: `${origin}/a`, tokenEndpoint: `${origin}/t`,
     redirectUri: "http://127.0.0.1:8997/callback", dpop: { privateKey: key.publicJwk, publicJwk: key.publicJwk } }), (e) => e.code === "invalid_config");
