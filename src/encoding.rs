@@ -30,19 +30,23 @@ fn hex_digit(n: u8) -> char {
 /// Appends `value` percent-encoded exactly as the WHATWG `application/x-www-form-urlencoded` serializer
 /// does: `*-._` and ASCII alphanumerics stay, a space becomes `+`, every other byte is `%XX`.
 pub(crate) fn form_encode_into(out: &mut String, value: &str) {
-    for &b in value.as_bytes() {
-        match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                out.push(char::from(b))
-            }
-            b' ' => out.push('+'),
-            _ => {
-                out.push('%');
-                out.push(hex_digit(b >> 4));
-                out.push(hex_digit(b & 15));
-            }
+    // Runs of unreserved bytes are copied at once (they are ASCII: every run ends on a boundary).
+    let mut run = 0;
+    for (i, &b) in value.as_bytes().iter().enumerate() {
+        if matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_') {
+            continue;
+        }
+        out.push_str(value.get(run..i).unwrap_or_default());
+        run = i + 1;
+        if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(hex_digit(b >> 4));
+            out.push(hex_digit(b & 15));
         }
     }
+    out.push_str(value.get(run..).unwrap_or_default());
 }
 
 /// Builds a form body or query from pairs, in order.
@@ -157,24 +161,25 @@ const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 /// RFC 4648 base64 encoding (a dozen lines instead of a general-purpose engine: we only ever encode).
 fn base64(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    // Bytes first (the alphabet is ASCII), one string at the end.
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
         let n = b(0) << 16 | b(1) << 8 | b(2);
         for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
             if i <= chunk.len() {
-                out.push(char::from(
+                out.push(
                     alphabet
                         .get((n >> shift & 63) as usize)
                         .copied()
                         .unwrap_or(b'A'),
-                ));
+                );
             } else if pad {
-                out.push('=');
+                out.push(b'=');
             }
         }
     }
-    out
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Unpadded base64url (RFC 4648 §5).

@@ -281,11 +281,13 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             // Copy the run of plain bytes at once (the input is valid UTF-8, and '"' and '\\' are ASCII).
-            let run_start = self.i;
-            while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
-                self.i += 1;
-            }
-            out.push_str(core::str::from_utf8(self.s.get(run_start..self.i)?).ok()?);
+            let rest = self.s.get(self.i..)?;
+            let run = rest
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(rest.len());
+            out.push_str(core::str::from_utf8(rest.get(..run)?).ok()?);
+            self.i += run;
             match self.next()? {
                 b'"' => return Some(out),
                 b'\\' => {}
@@ -406,21 +408,29 @@ pub(crate) fn string_array<'a>(items: impl IntoIterator<Item = &'a str>) -> Stri
 pub(crate) fn write_string(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                for nibble in [(c as u32) >> 4, (c as u32) & 15] {
+    // Runs that need no escaping are copied at once ('"', '\\' and the controls are ASCII, so every
+    // run ends on a character boundary).
+    let mut run = 0;
+    for (i, b) in value.bytes().enumerate() {
+        if b != b'"' && b != b'\\' && b >= 0x20 {
+            continue;
+        }
+        out.push_str(value.get(run..i).unwrap_or_default());
+        run = i + 1;
+        out.push('\\');
+        match b {
+            b'"' | b'\\' => out.push(char::from(b)),
+            _ => {
+                out.push_str("u00");
+                for nibble in [b >> 4, b & 15] {
                     out.push(char::from(
-                        HEX.get(nibble as usize).copied().unwrap_or(b'0'),
+                        HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
                     ));
                 }
             }
-            c => out.push(c),
         }
     }
+    out.push_str(value.get(run..).unwrap_or_default());
     out.push('"');
 }
 

@@ -34,7 +34,7 @@ fn fill(bytes: &mut [u8]) -> bool {
 #[cfg(target_arch = "wasm32")]
 /// The entropy of one npm core call: the shell gives each `Core::call` fresh bytes from
 /// `crypto.getRandomValues`, and the npm core draws its random tokens from them (so it imports nothing:
-/// no import shims, no exception table). Unused bytes are wiped when the call ends; a call that needs
+/// no import shims, no exception table). Unused bytes are never used after the call; a call that needs
 /// more than it was given fails with `random_unavailable`.
 pub(crate) mod entropy {
     use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering::Relaxed};
@@ -44,10 +44,11 @@ pub(crate) mod entropy {
     static POOL: [AtomicU8; SIZE] = [const { AtomicU8::new(0) }; SIZE];
     static LEFT: AtomicUsize = AtomicUsize::new(0);
 
-    /// The call's bytes (at most [`SIZE`]); `&[]` wipes what is left.
+    /// The call's bytes (at most [`SIZE`]); `&[]` ends the call: what is left is never used (each byte
+    /// drawn is zeroed as it is taken, and the next call overwrites the rest).
     pub(crate) fn refill(bytes: &[u8]) {
-        for (i, slot) in POOL.iter().enumerate() {
-            slot.store(bytes.get(i).copied().unwrap_or_default(), Relaxed);
+        for (slot, b) in POOL.iter().zip(bytes) {
+            slot.store(*b, Relaxed);
         }
         LEFT.store(bytes.len().min(SIZE), Relaxed);
     }
