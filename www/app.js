@@ -140,6 +140,17 @@ async function main() {
   }
   sessionMode = Boolean(config.session);
   $("use-token").hidden = !sessionMode;
+  // The provider's userinfo with the access token (with DPoP: `Authorization: DPoP` and a proof).
+  $("userinfo-button").hidden = !client.metadata.userinfoEndpoint;
+  $("userinfo-button").addEventListener("click", async () => {
+    try {
+      const tokens = sessionMode ? await client.getSession() : JSON.parse(sessionStorage.getItem(TOKENS) ?? "null");
+      $("userinfo").textContent = JSON.stringify(await client.userinfo(tokens), null, 2);
+      $("userinfo").hidden = false;
+    } catch (e) {
+      showError(e);
+    }
+  });
   $("refresh").hidden = sessionMode; // the session refreshes itself
   if (sessionMode) {
     client.addEventListener("refreshed", () => {

@@ -307,8 +307,8 @@ test("the Rust single-page app: denied consent and a tampered state send nothing
   });
 });
 
-test("DPoP: the example app's tokens are bound to a key kept in IndexedDB, and a reload still refreshes", async (t) => {
-  await withStack(t, { dpop: {} }, async ({ app, idp, page }) => {
+test("DPoP (nonces required): the example app's tokens are bound to a key kept in IndexedDB, a reload still refreshes, userinfo takes the bound token", async (t) => {
+  await withStack(t, { dpop: { nonce: true } }, async ({ app, idp, page }) => {
     await page.goto(`${app.origin}/?dpop=1`);
     await page.click("#signin");
     await page.waitForSelector("#login-form");
@@ -327,9 +327,13 @@ test("DPoP: the example app's tokens are bound to a key kept in IndexedDB, and a
     await page.waitForSelector("#signed-in:not([hidden])");
     await page.click("#refresh");
     await page.waitForFunction(() => document.getElementById("refresh-count").textContent === "1");
-    const [refresh] = tokenRequests(idp, "refresh_token");
-    assert.equal(refresh.status, 200);
+    // Nonces are required: the reloaded page has no nonce yet, so `use_dpop_nonce` and one retry.
+    assert.deepEqual(tokenRequests(idp, "refresh_token").map((r) => r.status), [400, 200]);
     assert.equal(await page.textContent("#token-type"), "DPoP");
     assert.equal(await page.textContent("#dpop-jkt"), jkt, "the same key after the reload");
+    // Userinfo with the bound token, from the browser: `Authorization: DPoP` with a proof.
+    await page.click("#userinfo-button");
+    await page.waitForSelector("#userinfo:not([hidden])");
+    assert.equal(JSON.parse(await page.textContent("#userinfo")).sub, TEST_ACCOUNT.username);
   });
 });
