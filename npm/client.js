@@ -72,10 +72,15 @@ function entropy() {
   return pool.subarray(drawn, (drawn += 256));
 }
 
-/** An argument for the core, as JSON text: absent is `null`; a non-finite number stays wrong (a string). */
+/**
+ * An argument for the core, as JSON text: absent is `null`; a non-finite number stays wrong (a string).
+ * `JSON.stringify` writes those as `null`, so only a text with a `null` in it is written again with the
+ * (slower) replacer that keeps them wrong.
+ */
 function arg(value, code = "invalid_config") {
   try {
-    return JSON.stringify(value ?? null, (_, v) => (typeof v === "number" && !isFinite(v) ? "NaN" : v));
+    const text = JSON.stringify(value ?? null);
+    return text.includes("null") ? JSON.stringify(value ?? null, (_, v) => (typeof v === "number" && !isFinite(v) ? "NaN" : v)) : text;
   } catch {
     throw fail(code); // cycles, BigInt
   }
