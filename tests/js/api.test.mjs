@@ -98,12 +98,20 @@ test("constructor rejects bad configuration with invalid_config", async () => {
     { ...base, storage: "cookie" },
     { ...base, timeoutMs: -1 },
     { ...base, timeoutMs: 0 },
+    // Non-finite numbers stay wrong (JSON would have made them null, that is absent: the default).
+    { ...base, timeoutMs: NaN },
+    { ...base, pendingTtlSeconds: Infinity },
+    { ...base, clockToleranceSeconds: -Infinity },
     { ...base, scope: 5 },
   ];
   for (const config of bad) {
     await throws(() => new OAuthClient(config), { name: "OAuthClientError", code: "invalid_config", status: undefined });
   }
   // Loopback http is allowed; the default storage does not touch anything at construction (Node has none).
+  // A pending authorization whose maxAge is not a number is refused, not read as "no max_age".
+  const c = new OAuthClient(base);
+  const p = c.startAuthorization({ extraParams: { max_age: "60" } });
+  await throws(() => c.validateCallback(`${base.redirectUri}?code=c&state=${p.state}`, { ...p, maxAge: NaN }), { name: "OAuthClientError", code: "invalid_pending", status: undefined });
   const ok = new OAuthClient({ ...base, storage: undefined, tokenEndpoint: "http://127.0.0.1:1/t", redirectUri: "http://localhost:3000/cb" });
   assert.equal(ok.clientId, "spa");
   assert.equal(ok.issuer, ISSUER);
