@@ -70,7 +70,7 @@ function ready(instance) {
 /** Instantiates the core from a `WebAssembly.Module` or its bytes (`{ module }`), synchronously. */
 export function initSync(options) {
   if (wasm) return wasm;
-  let module = options?.module ?? options;
+  let module = options != null && Object.getPrototypeOf(options) === Object.prototype ? options.module : options;
   if (!(module instanceof WebAssembly.Module)) module = new WebAssembly.Module(module);
   return ready(new WebAssembly.Instance(module, imports()));
 }
@@ -83,7 +83,8 @@ let loading;
  */
 export default function init(options) {
   if (wasm) return Promise.resolve(wasm);
-  return (loading ??= load(options?.module_or_path ?? options).catch((e) => {
+  const source = options != null && Object.getPrototypeOf(options) === Object.prototype ? options.module_or_path : options;
+  return (loading ??= load(source).catch((e) => {
     loading = undefined;
     throw e;
   }));

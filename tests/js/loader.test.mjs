@@ -54,6 +54,9 @@ test("init and initSync from bytes or a Module; once loaded, both return the sam
   assert.deepEqual(await run(`const a = await init({ module_or_path: bytes }); const b = initSync({ module: bytes }); return [pkce(), a === b];`), [CHALLENGE, true]);
   assert.deepEqual(await run(`const a = initSync({ module: new WebAssembly.Module(bytes) }); const b = await init(); return [pkce(), a === b];`), [CHALLENGE, true]);
   assert.deepEqual(await run(`initSync(bytes); return [pkce()];`), [CHALLENGE], "the bare bytes, as wasm-bindgen's deprecated form");
+  // `init({})` means the default URL (a file: URL here, which Node's fetch refuses), not `{}` as a module.
+  const error = await run(`return await init({}).then(() => "loaded", (e) => e.message);`);
+  assert.ok(error !== "loaded" && !/WebAssembly/.test(error), error);
 });
 
 test("the build refuses a core whose imports the loader does not provide", () => {
