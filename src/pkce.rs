@@ -31,11 +31,11 @@ fn fill(bytes: &mut [u8]) -> bool {
     entropy::take(bytes)
 }
 
-#[cfg(target_arch = "wasm32")]
 /// The entropy of one npm core call: the shell gives each `Core::call` fresh bytes from
 /// `crypto.getRandomValues`, and the npm core draws its random tokens from them (so it imports nothing:
 /// no import shims, no exception table). Unused bytes are never used after the call; a call that needs
 /// more than it was given fails with `random_unavailable`.
+#[cfg(target_arch = "wasm32")]
 pub(crate) mod entropy {
     use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering::Relaxed};
 

@@ -102,8 +102,8 @@ pub mod op {
     /// `[flow, now, ...]` → the flow's first step (see [`super::flow`] for each flow's arguments).
     pub const BEGIN: u8 = 7;
     /// `[id, now, input, ...]` + body → the flow's next step. `input`: `"response", status,
-    /// contentType?, tooLarge, dpopNonce?, wwwAuthenticate?` + the body; `"failed", code`; `"verified", valid`; `"entries"` + the
-    /// JSON array of `[key, value]` pairs; `"ok"`.
+    /// contentType?, tooLarge, dpopNonce?, wwwAuthenticate?` + the body; `"failed", code`; `"verified",
+    /// valid`; `"entries"` + the JSON array of `[key, value]` pairs; `"ok"`.
     pub const STEP: u8 = 8;
     /// `[challenge, attempts]` → the scope of a step-up authorization (a bare string), which becomes the
     /// client's (see [`crate::OAuthClient::step_up_scope`]).
@@ -256,10 +256,11 @@ impl Core {
     }
 
     /// Runs operation `op` (see [`op`]) on `args`, a JSON array (UTF-8 text), and `body`, a response body
-    /// where the operation reads one, with `random`, the call's entropy (256 bytes
-    /// from `crypto.getRandomValues`: the core imports nothing, and draws its random tokens from these). Returns `+` and the result (JSON text, or a bare
-    /// string where [`op`] says so), or `!` and the error's JSON text. Arguments arrive as bytes (the
-    /// shell's `TextEncoder`) so that the generated glue needs no string encoder of its own.
+    /// where the operation reads one, with `random`, the call's entropy (256 bytes from
+    /// `crypto.getRandomValues`: the core imports nothing, and draws its random tokens from these).
+    /// Returns `+` and the result (JSON text, or a bare string where [`op`] says so), or `!` and the
+    /// error's JSON text. Arguments arrive as bytes (the shell's `TextEncoder`) so that the loader needs
+    /// no string encoder of its own.
     pub fn call(&self, op: u8, args: &[u8], body: &[u8], random: &[u8]) -> String {
         crate::pkce::entropy::refill(random);
         let result = match json::parse(args) {
