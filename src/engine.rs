@@ -1223,6 +1223,9 @@ impl Sending {
         now: u64,
         input: Input,
     ) -> Result<(Flow, Step), Error> {
+        if let Input::Failed(code) = input {
+            return self.next.resume(client, jwks, now, Input::Failed(code));
+        }
         let stage = core::mem::replace(&mut self.stage, SendStage::Sent);
         match (stage, input) {
             (SendStage::Nonce, Input::Entries(entries)) => {
@@ -1350,6 +1353,12 @@ impl State {
         if let State::LogoutRevoked = self {
             return client.end_session();
         }
+        // A request being signed and sent hands a failure on to the state that waits for its answer,
+        // which applies its own rule (the best-effort revocation above included).
+        #[cfg(feature = "oidc")]
+        if let State::Sending(s) = self {
+            return s.resume(client, jwks, now, input);
+        }
         // Cleaning up is housekeeping: its failure must not hide the real outcome.
         if let State::CallbackCleaned(outcome) = self {
             let (href, pending) = outcome?;
@@ -1368,10 +1377,6 @@ impl State {
             }
             other => other,
         };
-        #[cfg(feature = "oidc")]
-        if let State::Sending(s) = self {
-            return s.resume(client, jwks, now, input);
-        }
         match (self, input) {
             (State::Tokens(w), Input::Response(r)) => tokens(client, jwks, now, w, r.check()?),
             #[cfg(feature = "oidc")]

@@ -572,6 +572,10 @@ mod session {
                     log.push(format!("fetch {}", r.url));
                     answers.remove(0)
                 }
+                Step::Sign(_) => {
+                    log.push("sign".to_owned());
+                    Input::Signed(vec![1])
+                }
                 other => panic!("unexpected {other:?}"),
             };
             match flow.resume(c, &mut None, NOW, input) {
@@ -726,6 +730,37 @@ mod session {
         }
         let (out, _) = drive(&c, Flow::access_token(&c), &mut Vec::new(), &mut vec![]);
         assert_eq!(access_token(out).unwrap_err(), "no_session");
+    }
+
+    #[test]
+    fn sign_out_is_best_effort_also_when_the_revocation_is_signed_and_sent() {
+        // A DPoP client: its revocation goes through the signing steps; a network failure still ends
+        // the session here.
+        let mut cfg = client().config().clone();
+        cfg.revocation_endpoint = Some("https://idp.example/revoke".into());
+        cfg.dpop = Some(pkce_wasm::DpopKey {
+            alg: pkce_wasm::Alg::Es256,
+            jwk: [("kty", "EC"), ("crv", "P-256"), ("x", "X"), ("y", "Y")]
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .to_vec(),
+        });
+        let c = OAuthClient::new(cfg).unwrap();
+        let mut store = vec![(key(), stored(NOW + 999, Some("RT1")))];
+        let mut answers = vec![Input::Failed(pkce_wasm::ErrorCode::NetworkError)];
+        let (out, log) = drive(&c, Flow::logout(&c), &mut store, &mut answers);
+        assert!(matches!(out, Ok(Output::Unit)), "{out:?}");
+        assert_eq!(
+            log,
+            [
+                "read",
+                "read",
+                "sign",
+                "fetch https://idp.example/revoke",
+                "store -1 +0",
+                "emit signedout*"
+            ]
+        );
+        assert!(store.is_empty());
     }
 
     #[test]

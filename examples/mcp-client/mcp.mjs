@@ -17,7 +17,7 @@ export async function connect(server, { OAuthClient, userAgent, config, options,
   let nextId = 1;
 
   async function authorize() {
-    const pending = client.startAuthorization();
+    const pending = await client.authorize(); // pushed first where the server requires it
     tokens = await client.handleCallback(await userAgent(pending), pending);
   }
 

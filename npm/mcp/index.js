@@ -18,5 +18,6 @@ export async function authorizeMcp(serverUrl, config, options) {
     await client.login();
     return { client };
   }
-  return { client, pending: client.startAuthorization() };
+  // Pushed first where the authorization server requires it (RFC 9126).
+  return { client, pending: await client.authorize() };
 }

@@ -74,6 +74,21 @@ test("authorizeMcp outside a browser hands back the authorization URL, with the 
   assert.equal((await idp.verifyAccessToken(tokens.access_token)).aud, mcp.resource);
 });
 
+test("authorizeMcp against an authorization server that requires pushed authorization requests", async () => {
+  const parMcp = await startMcpServer({ issuer: () => parIdp.issuer, verify: (t) => parIdp.verifyAccessToken(t) });
+  const parIdp = await startIdp({ mcpResource: parMcp.resource, profile: "par" });
+  try {
+    const { client, pending } = await authorizeMcp(parMcp.url, config(), {});
+    const url = new URL(pending.url);
+    assert.deepEqual([...url.searchParams.keys()].sort(), ["client_id", "request_uri"], "pushed: the URL has client_id and request_uri only");
+    const tokens = await client.handleCallback(await userAgent(pending), pending);
+    assert.equal((await parIdp.verifyAccessToken(tokens.access_token)).aud, parMcp.resource);
+  } finally {
+    await parMcp.close();
+    await parIdp.close();
+  }
+});
+
 test("metadata for another resource: resource_mismatch, and nothing is asked of the authorization server", async () => {
   const evil = await startMcpServer({ issuer: () => idp.issuer, verify: (t) => idp.verifyAccessToken(t), resourceOverride: "http://127.0.0.1:9/mcp" });
   try {
