@@ -258,18 +258,19 @@ impl OAuthClient {
         }
     }
 
-    /// Fetches the userinfo endpoint with the access token (`Authorization: Bearer`, or for a DPoP
-    /// client `DPoP` with a proof); the response's `sub` must equal `expected_subject`, the ID token's
-    /// (`subject_mismatch`). Returns the response's JSON text.
+    /// Fetches the userinfo endpoint with the token set's access token (`Authorization: Bearer`, or for
+    /// a DPoP client's bound token `DPoP` with a proof: the set's `token_type` says which); the
+    /// response's `sub` must equal `expected_subject`, the ID token's (`subject_mismatch`). Returns the
+    /// response's JSON text.
     pub async fn userinfo(
         &self,
-        access_token: &crate::AccessToken,
+        tokens: &crate::TokenSet,
         expected_subject: &str,
     ) -> Result<alloc::string::String, Error> {
         let first = Flow::userinfo(
             self,
-            access_token.secret(),
-            None,
+            tokens.access_token.secret(),
+            Some(&tokens.token_type),
             Some(expected_subject),
             None,
             now(),
