@@ -209,9 +209,10 @@ async function perform(s, ctx) {
           if (value != null) entries.push([s.key, String(value)]);
         }
         if (s.do === "list") {
-          // A Storage by index; the memory map by iteration (once, not once per index).
-          const all = store.entries ? store.entries() : Array.from({ length: store.length }, (_, i) => store.key(i)).map((k) => [k, k != null && store.getItem(k)]);
-          for (const [key, value] of all) if (key?.startsWith(s.prefix)) entries.push([key, value]);
+          // A Storage by index, its values read for the prefix's keys only; the memory map by iteration.
+          const keys = store.entries ? [] : Array.from({ length: store.length }, (_, i) => store.key(i)).filter((k) => k?.startsWith(s.prefix));
+          const all = store.entries ? store.entries() : keys.map((k) => [k, store.getItem(k)]);
+          for (const [key, value] of all) if (key.startsWith(s.prefix)) entries.push([key, value]);
         }
         return [["entries"], encoder.encode(JSON.stringify(entries))];
       } catch {

@@ -485,10 +485,7 @@ impl OAuthClient {
                     next: state,
                 });
                 if self.config.dpop.is_some() {
-                    let step = Step::Read {
-                        storage: PendingStorage::Memory,
-                        key: self.nonce_key(&s.request.url),
-                    };
+                    let step = self.nonce_step(&s.request.url, None);
                     return then(State::Sending(s), step);
                 }
                 return s.proceed(self, now);
@@ -497,12 +494,21 @@ impl OAuthClient {
         then(state, Step::Fetch(request))
     }
 
-    /// The memory storage key of the DPoP nonce of `url`'s origin.
+    /// The step that reads the DPoP nonce kept for `url`'s origin (in memory storage), or with `keep`
+    /// keeps that one for it.
     #[cfg(feature = "oidc")]
-    fn nonce_key(&self, url: &str) -> String {
+    fn nonce_step(&self, url: &str, keep: Option<String>) -> Step {
         let mut key = String::from(DPOP_NONCE_KEY_PREFIX);
         key.push_str(crate::config::origin(url));
-        key
+        let storage = PendingStorage::Memory;
+        match keep {
+            Some(nonce) => Step::Store {
+                storage,
+                remove: Vec::new(),
+                set: Some((key, nonce)),
+            },
+            None => Step::Read { storage, key },
+        }
     }
 
     /// The signing input of a DPoP proof (RFC 9449 §4.2) for `method` `url`: header `typ` `dpop+jwt`,
@@ -970,18 +976,7 @@ impl Flow {
         if client.config.dpop.is_none() {
             return fail(ErrorCode::InvalidConfig);
         }
-        let key = client.nonce_key(url);
-        let step = match nonce {
-            Some(n) => Step::Store {
-                storage: PendingStorage::Memory,
-                remove: Vec::new(),
-                set: Some((key, String::from(n))),
-            },
-            None => Step::Read {
-                storage: PendingStorage::Memory,
-                key,
-            },
-        };
+        let step = client.nonce_step(url, nonce.map(String::from));
         let proof = ResourceProof {
             method: String::from(method),
             url: String::from(url),
@@ -1229,13 +1224,8 @@ impl Sending {
         let stage = core::mem::replace(&mut self.stage, SendStage::Sent);
         match (stage, input) {
             (SendStage::Nonce, Input::Entries(entries)) => {
-                self.nonce = entries.into_iter().next().map(|(_, v)| v);
+                self.nonce = kept_nonce(entries);
                 self.proceed(client, now)
-            }
-            (SendStage::Assertion(_) | SendStage::Proof(_), Input::Signed(signature))
-                if signature.is_empty() =>
-            {
-                fail(ErrorCode::InvalidConfig)
             }
             (SendStage::Assertion(data), Input::Signed(signature)) => {
                 let mut form = crate::encoding::FormSerializer::with_prefix(
@@ -1245,13 +1235,13 @@ impl Sending {
                     "client_assertion_type",
                     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
                 )
-                .append("client_assertion", &signed(data, &signature));
+                .append("client_assertion", &signed(data, &signature)?);
                 self.request.form = Some(form.finish());
                 self.asserted = true;
                 self.proceed(client, now)
             }
             (SendStage::Proof(data), Input::Signed(signature)) => {
-                self.request.dpop = Some(signed(data, &signature));
+                self.request.dpop = Some(signed(data, &signature)?);
                 self.proceed(client, now)
             }
             (SendStage::Sent, Input::Response(r)) => {
@@ -1263,11 +1253,7 @@ impl Sending {
                 };
                 // Kept for this origin's next requests; the request goes once more if the server asked.
                 let retry = !self.retried && asks_for_nonce(&r);
-                let step = Step::Store {
-                    storage: PendingStorage::Memory,
-                    remove: Vec::new(),
-                    set: Some((client.nonce_key(&self.request.url), nonce.clone())),
-                };
+                let step = client.nonce_step(&self.request.url, Some(nonce.clone()));
                 self.nonce = Some(nonce);
                 self.stage = SendStage::Remembering(if retry { None } else { Some(r) });
                 then(State::Sending(self), step)
@@ -1295,12 +1281,22 @@ fn jws_input(header: crate::json::ObjectWriter, claims: crate::json::ObjectWrite
     data
 }
 
-/// A compact JWS from its signing input and signature.
+/// A compact JWS from its signing input and signature; no signature (a driver that made none) is
+/// `invalid_config`.
 #[cfg(feature = "oidc")]
-fn signed(mut data: String, signature: &[u8]) -> String {
+fn signed(mut data: String, signature: &[u8]) -> Result<String, Error> {
+    if signature.is_empty() {
+        return fail(ErrorCode::InvalidConfig);
+    }
     data.push('.');
     data.push_str(&crate::encoding::base64url(signature));
-    data
+    Ok(data)
+}
+
+/// The nonce a nonce read found, if any.
+#[cfg(feature = "oidc")]
+fn kept_nonce(entries: Vec<(String, String)>) -> Option<String> {
+    entries.into_iter().next().map(|(_, v)| v)
 }
 
 /// A `use_dpop_nonce` error: an authorization server's error object, or a resource server's `401`
@@ -1382,7 +1378,7 @@ impl State {
             #[cfg(feature = "oidc")]
             (State::ProofNonce(p), input) => {
                 let nonce = match input {
-                    Input::Entries(e) => e.into_iter().next().map(|(_, v)| v),
+                    Input::Entries(e) => kept_nonce(e),
                     _ => p.nonce,
                 };
                 let token = Some(p.access_token.secret());
@@ -1392,10 +1388,7 @@ impl State {
             }
             #[cfg(feature = "oidc")]
             (State::Proof(data), Input::Signed(signature)) => {
-                if signature.is_empty() {
-                    return fail(ErrorCode::InvalidConfig);
-                }
-                done(Output::Proof(signed(data, &signature)))
+                done(Output::Proof(signed(data, &signature)?))
             }
             #[cfg(feature = "oidc")]
             (State::Jwks(s), Input::Response(r)) => {

@@ -390,9 +390,8 @@ impl ObjectWriter {
     }
 }
 
-/// A JSON string literal: quotes, backslashes and control characters escaped.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 /// A JSON array of strings.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) fn string_array<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     let mut s = String::from("[");
     for (i, item) in items.into_iter().enumerate() {
@@ -405,6 +404,8 @@ pub(crate) fn string_array<'a>(items: impl IntoIterator<Item = &'a str>) -> Stri
     s
 }
 
+/// A JSON string literal: quotes, backslashes and control characters escaped.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) fn write_string(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');

@@ -572,6 +572,7 @@ mod session {
                     log.push(format!("fetch {}", r.url));
                     answers.remove(0)
                 }
+                #[cfg(feature = "oidc")]
                 Step::Sign(_) => {
                     log.push("sign".to_owned());
                     Input::Signed(vec![1])
@@ -733,6 +734,7 @@ mod session {
     }
 
     #[test]
+    #[cfg(feature = "oidc")]
     fn sign_out_is_best_effort_also_when_the_revocation_is_signed_and_sent() {
         // A DPoP client: its revocation goes through the signing steps; a network failure still ends
         // the session here.

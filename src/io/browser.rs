@@ -52,7 +52,8 @@ pub(super) fn perform(step: Step) -> Input {
             }
             None => Input::Failed(ErrorCode::StorageUnavailable),
         },
-        // No event listeners in the Rust driver yet (the lock is `lock.rs`'s, in the async driver).
+        // Events are the async driver's (`events.rs`); the synchronous conveniences drop them (the lock
+        // is `lock.rs`'s, also in the async driver).
         Step::Emit { .. } => Input::Ok,
         Step::Replace(url) => done(replace(&url).is_some(), ErrorCode::UnsupportedEnvironment),
         Step::Navigate(url) => done(

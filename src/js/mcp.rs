@@ -3,7 +3,7 @@
 
 use alloc::string::String;
 
-use super::{flow, input, Args};
+use super::{input, Args};
 use crate::engine::{Flow, Step};
 use crate::json::ObjectWriter;
 use crate::mcp::{McpAuthorization, McpOptions};
@@ -11,10 +11,7 @@ use crate::{Error, ErrorCode, OAuthClient};
 
 /// `[serverUrl, challenge?, options?]` (`options`: `{ clientName, clientMetadataUrl,
 /// applicationType }`, JSON text): the discovery's first step.
-pub(super) fn start(client: &OAuthClient, kind: u8, a: &Args) -> Result<(Flow, Step), Error> {
-    if kind != flow::MCP {
-        return Err(Error::client(ErrorCode::InvalidConfig));
-    }
+pub(super) fn start(client: &OAuthClient, a: &Args) -> Result<(Flow, Step), Error> {
     let code = ErrorCode::InvalidConfig;
     let o = input::object(a.json(4), true, code)?;
     let names = ["clientName", "clientMetadataUrl", "applicationType"];

@@ -526,9 +526,17 @@ fn entries(body: &[u8]) -> Vec<(String, String)> {
 
 /// The members of a token set (or a bare token) argument: `member`, and the ID token.
 fn token_arg(text: &str, member: &str) -> Result<(String, Option<IdToken>), Error> {
+    token_set_arg(text, member).map(|(token, id_token, _)| (token, id_token))
+}
+
+/// [`token_arg`] and the set's `token_type` (when it is a string).
+fn token_set_arg(
+    text: &str,
+    member: &str,
+) -> Result<(String, Option<IdToken>, Option<String>), Error> {
     let bad = Error::client(ErrorCode::InvalidConfig);
     match json::parse(text.as_bytes()) {
-        Some(Json::String(s)) => Ok((s, None)),
+        Some(Json::String(s)) => Ok((s, None, None)),
         Some(o @ Json::Object(_)) => {
             if !o.strings_typed(&[member, "id_token"]) {
                 return Err(bad);
@@ -536,9 +544,10 @@ fn token_arg(text: &str, member: &str) -> Result<(String, Option<IdToken>), Erro
             Ok((
                 o.string(member).unwrap_or_default(),
                 o.string("id_token").map(IdToken::new),
+                o.string("token_type"),
             ))
         }
-        _ => Ok((String::new(), None)),
+        _ => Ok((String::new(), None, None)),
     }
 }
 
@@ -588,7 +597,7 @@ fn start(
         Some(flow::SIGN_OUT) => Flow::logout(client),
         Some(flow::FORGET) => Flow::forget(client),
         #[cfg(feature = "mcp")]
-        Some(k @ flow::MCP) => mcp::start(client, k, a),
+        Some(flow::MCP) => mcp::start(client, a),
         #[cfg(feature = "oidc")]
         Some(k) => oidc::start(client, k, a, now),
         _ => Err(Error::client(ErrorCode::InvalidConfig)),

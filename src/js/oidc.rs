@@ -4,7 +4,7 @@
 
 use alloc::string::String;
 
-use super::{flow, input, option, token_arg, Args};
+use super::{flow, input, option, token_set_arg, Args};
 use crate::engine::{Flow, Step, Verification};
 use crate::json::{write_uint, ObjectWriter};
 use crate::{Error, ErrorCode, IdToken, LogoutOptions, OAuthClient, Param};
@@ -22,9 +22,7 @@ pub(super) fn start(
             Flow::discover(client, issuer)
         }
         flow::USERINFO => {
-            let (access_token, id_token) = token_arg(a.json(2), "access_token")?;
-            let token_type =
-                crate::json::parse(a.json(2).as_bytes()).and_then(|t| t.string("token_type"));
+            let (access_token, id_token, token_type) = token_set_arg(a.json(2), "access_token")?;
             let subject = option(a.json(3), "subject")?;
             Flow::userinfo(
                 client,
