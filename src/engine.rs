@@ -803,6 +803,20 @@ impl Flow {
         if let Some(first) = Flow::push(client, options, now, true)? {
             return Ok(first);
         }
+        Flow::login_sync(client, options, now)
+    }
+
+    /// [`Flow::login`] for a driver that cannot wait (web storage and the navigation are synchronous,
+    /// a request is not): `invalid_config` where the configuration pushes the authorization (RFC 9126),
+    /// since the push is a request.
+    pub fn login_sync(
+        client: &OAuthClient,
+        options: &AuthorizationOptions,
+        now: u64,
+    ) -> Result<(Flow, Step), Error> {
+        if client.pushes()?.is_some() {
+            return fail(ErrorCode::InvalidConfig);
+        }
         let pending = client.start_authorization(options, now)?;
         Ok((Flow::at(State::LoginListed(pending)), client.list()))
     }

@@ -811,6 +811,9 @@ mod par {
             ),
             "invalid_config"
         );
+        // A driver that cannot wait for the push (the Rust API's synchronous `login`) is refused.
+        let e = Flow::login_sync(&c, &AuthorizationOptions::default(), NOW).unwrap_err();
+        assert_eq!(code(e), "invalid_config");
         let (mut flow, step) = Flow::login(&c, &AuthorizationOptions::default(), NOW).unwrap();
         let r = fetch(step);
         assert_eq!(

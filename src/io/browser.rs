@@ -29,7 +29,8 @@ pub(super) fn href() -> Result<String, Error> {
         .map_err(|_| Error::client(ErrorCode::UnsupportedEnvironment))
 }
 
-/// Performs a storage, history or navigation step.
+/// Performs a storage, history or navigation step (the events are `events.rs`'s, the lock `lock.rs`'s;
+/// any other step is `unsupported_environment` here).
 pub(super) fn perform(step: Step) -> Input {
     let done = |ok: bool, code| if ok { Input::Ok } else { Input::Failed(code) };
     match step {
@@ -52,9 +53,6 @@ pub(super) fn perform(step: Step) -> Input {
             }
             None => Input::Failed(ErrorCode::StorageUnavailable),
         },
-        // Events are the async driver's (`events.rs`); the synchronous conveniences drop them (the lock
-        // is `lock.rs`'s, also in the async driver).
-        Step::Emit { .. } => Input::Ok,
         Step::Replace(url) => done(replace(&url).is_some(), ErrorCode::UnsupportedEnvironment),
         Step::Navigate(url) => done(
             window().is_ok_and(|w| w.location().assign(&url).is_ok()),

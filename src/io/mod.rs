@@ -167,15 +167,16 @@ impl OAuthClient {
     /// [`OAuthClient::login_async`] (this is `invalid_config` then).
     pub fn login(&self, options: &AuthorizationOptions) -> Result<(), Error> {
         browser::window()?;
-        if self.pushes()?.is_some() {
-            return Err(Error::client(ErrorCode::InvalidConfig));
-        }
-        // Web storage and the navigation are synchronous: so is this flow's driver.
-        let (mut flow, mut step) = Flow::login(self, options, now())?;
+        // Web storage, the events and the navigation are synchronous: so is this flow's driver.
+        let (mut flow, mut step) = Flow::login_sync(self, options, now())?;
         let mut no_jwks = None;
         loop {
             let input = match step {
                 Step::Done(_) => return Ok(()),
+                Step::Emit { event, broadcast } => {
+                    events::emit(self, event, broadcast);
+                    crate::engine::Input::Ok
+                }
                 other => browser::perform(other),
             };
             step = flow.resume(self, &mut no_jwks, now(), input)?;
