@@ -654,6 +654,20 @@ mod conveniences {
         }
         export function idb_put(key, value) { return kv('readwrite', (s) => s.put(value, key)); }
         export function idb_get(key) { return kv('readonly', (s) => s.get(key)); }
+        export function idb_delete() {
+            return new Promise((ok) => {
+                const r = indexedDB.deleteDatabase('pkce-wasm');
+                r.onsuccess = () => ok('deleted');
+                r.onblocked = () => ok('blocked');
+                r.onerror = () => ok('error');
+            });
+        }
+        export function count_opens() {
+            const count = [0];
+            const open = indexedDB.open;
+            indexedDB.open = function (...args) { count[0]++; return open.apply(this, args); };
+            return count;
+        }
         export function record(prefix) {
             const seen = [];
             for (const t of ['signedin', 'refreshed', 'refreshfailed', 'signedout']) {
@@ -667,6 +681,8 @@ mod conveniences {
     extern "C" {
         fn idb_put(key: &str, value: &str) -> js_sys::Promise;
         fn idb_get(key: &str) -> js_sys::Promise;
+        fn idb_delete() -> js_sys::Promise;
+        fn count_opens() -> js_sys::Array;
         fn record(prefix: &str) -> js_sys::Array;
         fn hear(name: &str) -> js_sys::Array;
         fn say(name: &str, data: &str);
@@ -752,5 +768,42 @@ mod conveniences {
             client.access_token().await.unwrap_err().code(),
             "no_session"
         );
+    }
+
+    /// The Rust driver keeps one IndexedDB connection (as the npm shell does) instead of opening the
+    /// database for every read, and lets it go when another page deletes (or upgrades) the database:
+    /// the deletion is not blocked, and the next read opens it again.
+    #[wasm_bindgen_test]
+    async fn one_indexeddb_connection_let_go_for_another_pages_deletion() {
+        let id = unique("idbconn");
+        let mut c = test_client(&id, "session").config();
+        let mut session = pkce_wasm::SessionConfig::default();
+        session.storage = PendingStorage::Shared;
+        c.session = Some(session);
+        let client = OAuthClient::new(c).unwrap();
+        let key = client.session_key();
+        let kept = format!(
+            r#"{{"v":1,"client":"{id}","tokens":{{"access_token":"AT-9","token_type":"bearer","expires_at":4102444800}}}}"#
+        );
+        let put = || wasm_bindgen_futures::JsFuture::from(idb_put(&key, &kept));
+        put().await.unwrap();
+        let opens = count_opens();
+        for _ in 0..3 {
+            assert_eq!(client.access_token().await.unwrap().secret(), "AT-9");
+        }
+        assert!(
+            opens.get(0).as_f64().unwrap() <= 1.0,
+            "one connection for three reads"
+        );
+        let deleted = wasm_bindgen_futures::JsFuture::from(idb_delete())
+            .await
+            .unwrap();
+        assert_eq!(deleted.as_string().as_deref(), Some("deleted"));
+        assert_eq!(
+            client.access_token().await.unwrap_err().code(),
+            "no_session"
+        );
+        put().await.unwrap();
+        assert_eq!(client.access_token().await.unwrap().secret(), "AT-9");
     }
 }

@@ -1,9 +1,10 @@
 //! `PendingStorage::Shared` in the Rust API: the origin's IndexedDB (database `pkce-wasm`, object store
 //! `kv`, the same as the npm package's, so a page may mix both), whose writes every tab sees at once
 //! (unlike `localStorage`'s, which other tabs see late). Only reads and writes of single keys: the
-//! managed session's storage.
+//! managed session's storage. The connection is opened once per wasm instance, as the npm shell's is.
 
 use alloc::string::String;
+use core::cell::RefCell;
 
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -59,17 +60,49 @@ async fn open() -> Result<IdbDatabase, JsValue> {
     Ok(JsFuture::from(request(&open)).await?.unchecked_into())
 }
 
-async fn get(key: &str) -> Result<Option<String>, JsValue> {
+std::thread_local! {
+    /// The open connection, once there is one.
+    static DB: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
+}
+
+/// The connection, opened on first use. One the browser has closed (the site's data cleared) or another
+/// page wants closed (a version change) is forgotten, so the next transaction opens a new one.
+async fn db() -> Result<IdbDatabase, JsValue> {
+    if let Some(db) = DB.with_borrow(Clone::clone) {
+        return Ok(db);
+    }
     let db = open().await?;
-    let store = db.transaction_with_str("kv")?.object_store("kv")?;
-    let value = JsFuture::from(request(&store.get(&key.into())?)).await;
-    db.close();
-    Ok(value?.as_string())
+    let closing = db.clone();
+    let forget = Closure::<dyn FnMut()>::new(move || {
+        closing.close();
+        DB.with_borrow_mut(|d| *d = None);
+    })
+    .into_js_value();
+    db.set_onclose(Some(forget.unchecked_ref()));
+    db.set_onversionchange(Some(forget.unchecked_ref()));
+    DB.with_borrow_mut(|d| *d = Some(db.clone()));
+    Ok(db)
+}
+
+/// A transaction on the store; on a connection that has gone (it throws), once more on a new one.
+async fn transaction(mode: IdbTransactionMode) -> Result<IdbTransaction, JsValue> {
+    if let Ok(tx) = db().await?.transaction_with_str_and_mode("kv", mode) {
+        return Ok(tx);
+    }
+    DB.with_borrow_mut(|d| *d = None);
+    db().await?.transaction_with_str_and_mode("kv", mode)
+}
+
+async fn get(key: &str) -> Result<Option<String>, JsValue> {
+    let store = transaction(IdbTransactionMode::Readonly)
+        .await?
+        .object_store("kv")?;
+    let value = JsFuture::from(request(&store.get(&key.into())?)).await?;
+    Ok(value.as_string())
 }
 
 async fn put(remove: &[String], set: Option<&(String, String)>) -> Result<(), JsValue> {
-    let db = open().await?;
-    let tx = db.transaction_with_str_and_mode("kv", IdbTransactionMode::Readwrite)?;
+    let tx = transaction(IdbTransactionMode::Readwrite).await?;
     let done = committed(&tx);
     let store = tx.object_store("kv")?;
     for key in remove {
@@ -78,9 +111,7 @@ async fn put(remove: &[String], set: Option<&(String, String)>) -> Result<(), Js
     if let Some((k, v)) = set {
         store.put_with_key(&v.into(), &k.into())?;
     }
-    let result = JsFuture::from(done).await;
-    db.close();
-    result.map(|_| ())
+    JsFuture::from(done).await.map(|_| ())
 }
 
 /// The entry `key`, or `storage_unavailable`.
