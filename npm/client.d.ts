@@ -324,6 +324,12 @@ export interface OAuthClientCore {
    * The provider's issuer and endpoints, in the shape of a config (cacheable, JSON-serialisable).
    */
   readonly metadata: ProviderMetadata;
+  /**
+   * With `dpop`: the RFC 7638 thumbprint of the DPoP key (base64url SHA-256), which the authorization
+   * request sends as `dpop_jkt` and the tokens are bound to (their `cnf.jkt`). `undefined` without DPoP
+   * (and always in `pkce-wasm/oauth`).
+   */
+  readonly dpopJkt: string | undefined;
 }
 
 /** Where a managed session is kept, and when its access token is refreshed. */

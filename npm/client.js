@@ -347,6 +347,10 @@ export class OAuthClient extends EventTarget {
     return this.#info.metadata.issuer;
   }
 
+  get dpopJkt() {
+    return this.#info.dpopJkt;
+  }
+
   startAuthorization(options) {
     return JSON.parse(this.#call(START, [arg(options), now()]));
   }

@@ -57,7 +57,7 @@ async function renderSignedIn(tokens) {
   $("claims").textContent = claims ? JSON.stringify(claims, null, 2) : "(no ID token)";
   $("scope").textContent = tokens.scope ?? "(as requested)";
   $("token-type").textContent = tokens.token_type;
-  $("dpop-jkt").textContent = dpopKey && tokens.token_type === "DPoP" ? await jkt(dpopKey.publicJwk) : "(not bound)";
+  $("dpop-jkt").textContent = (tokens.token_type === "DPoP" && dpopJkt) || "(not bound)";
   $("rt-fingerprint").textContent = await fingerprint(tokens.refresh_token);
   $("refresh-count").textContent = sessionMode ? (localStorage.getItem(SESSION_REFRESHES) ?? "0") : (sessionStorage.getItem(REFRESHES) ?? "0");
   $("refresh").disabled = !tokens.refresh_token;
@@ -73,14 +73,8 @@ async function renderSignedIn(tokens) {
 }
 
 let sessionMode = false;
-/** The DPoP key pair, in DPoP mode. */
-let dpopKey;
-
-/** RFC 7638: the thumbprint the provider binds the tokens to. */
-async function jkt({ crv, kty, x, y }) {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify({ crv, kty, x, y })));
-  return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
+/** In DPoP mode: the thumbprint of the client's DPoP key, which the provider binds the tokens to. */
+let dpopJkt;
 
 async function render(client) {
   if (sessionMode) {
@@ -110,7 +104,7 @@ async function makeClient(config) {
     storage: "session",
     session: config.session ? { storage: config.session, leewaySeconds: Number(config.leeway ?? 30) } : null,
     // `?dpop=1`: DPoP-bound tokens, with a key pair kept in IndexedDB (a reload keeps the binding).
-    ...(config.dpop && { dpop: (dpopKey = await createDpopKey("demo")) }),
+    ...(config.dpop && { dpop: await createDpopKey("demo") }),
   };
   if (config.discovery === false || config.discovery === "false") {
     return new OAuthClient({
@@ -139,6 +133,7 @@ async function main() {
     return showError(e);
   }
   sessionMode = Boolean(config.session);
+  dpopJkt = client.dpopJkt;
   $("use-token").hidden = !sessionMode;
   // The provider's userinfo with the access token (with DPoP: `Authorization: DPoP` and a proof).
   $("userinfo-button").hidden = !client.metadata.userinfoEndpoint;

@@ -458,6 +458,11 @@ fn info(c: &ClientConfig, mcp: Option<&str>) -> String {
     metadata(&mut m, c);
     let mut o = ObjectWriter::new();
     o.raw("metadata", &m.finish()).str("clientId", &c.client_id);
+    // What the tokens of a DPoP client are bound to (their `cnf.jkt`), for apps that check or show it.
+    #[cfg(feature = "oidc")]
+    if let Some(key) = &c.dpop {
+        o.str("dpopJkt", &key.thumbprint());
+    }
     if c.session.is_some() {
         let mut channel = String::from(crate::engine::SESSION_KEY_PREFIX);
         channel.push_str(&c.client_id);

@@ -115,6 +115,7 @@ test("constructor rejects bad configuration with invalid_config", async () => {
   const ok = new OAuthClient({ ...base, storage: undefined, tokenEndpoint: "http://127.0.0.1:1/t", redirectUri: "http://localhost:3000/cb" });
   assert.equal(ok.clientId, "spa");
   assert.equal(ok.issuer, ISSUER);
+  assert.equal(ok.dpopJkt, undefined, "no DPoP key, no thumbprint");
 });
 
 test("startAuthorization builds the URL and a JSON-serialisable pending authorization", () => {

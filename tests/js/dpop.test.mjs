@@ -41,6 +41,7 @@ test("DPoP-bound tokens: dpop_jkt, a proof per token request, token_type DPoP, t
   const tokens = await client.handleCallback(await authorizeWithConsent(pending.url, TEST_ACCOUNT), pending);
   assert.equal(tokens.token_type, "DPoP");
   assert.equal((await idp.verifyAccessToken(tokens.access_token)).jkt, thumbprint(key.publicJwk), "bound to the key");
+  assert.equal(client.dpopJkt, thumbprint(key.publicJwk), "the client names the key its tokens are bound to");
   const [exchange] = tokenRequests(idp);
   const header = part(exchange.dpop, 0);
   assert.equal(header.typ, "dpop+jwt");
