@@ -294,7 +294,9 @@ export interface OAuthClientCore {
    *
    * Pass the token set (rather than its `refresh_token`) so that a new ID token is checked against the
    * original one (same issuer, subject and audience), and so that a response without an ID token keeps the
-   * session's `id_token` and `claims` (then `userinfo(fresh)` and `logoutUrl` still work).
+   * session's `id_token` and `claims` (then `userinfo(fresh)` and `logoutUrl` still work). With a bare
+   * refresh token a client that verifies ID tokens (`jwksUri`) has nothing to check a new one against, so
+   * the result carries no `id_token` (the access token is still returned).
    */
   refresh(tokens: TokenSet | string, options?: RefreshOptions | null): Promise<TokenSet>;
   /**

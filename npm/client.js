@@ -105,30 +105,52 @@ const memory = new Map();
 /** The refreshes in flight, by the core's flight key (this module's, shared by its clients, as in Rust). */
 const flights = new Map();
 
-/** The origin's IndexedDB key-value store (opened once), for `storage: "shared"`. */
+/**
+ * The origin's IndexedDB key-value store, for `storage: "shared"`: one connection, let go when the browser
+ * closes it (the site's data cleared) or another page asks (a version change, a deletion), and opened
+ * again by the next transaction (as the Rust API's `src/io/idb.rs`). `op` runs in one transaction.
+ */
 let idb;
-function kv(mode, op) {
-  idb ??= new Promise((ok, fail) => {
+function connect() {
+  if (idb) return idb;
+  const opened = (idb = new Promise((ok, fail) => {
     const open = indexedDB.open("pkce-wasm", 1);
     open.onupgradeneeded = () => open.result.createObjectStore("kv");
-    open.onsuccess = () => ok(open.result);
+    open.onsuccess = () => {
+      const db = open.result;
+      db.onclose = db.onversionchange = () => {
+        db.close();
+        if (idb === opened) idb = undefined;
+      };
+      ok(db);
+    };
     open.onerror = () => fail(open.error);
   }).catch((e) => {
-    idb = undefined;
+    if (idb === opened) idb = undefined;
     throw e;
-  });
-  return idb.then((db) => new Promise((ok, fail) => {
-    const tx = db.transaction("kv", mode);
-    const request = op(tx.objectStore("kv"));
-    tx.oncomplete = () => ok(request.result);
-    tx.onerror = tx.onabort = () => fail(tx.error);
   }));
+  return opened;
+}
+async function kv(mode, op) {
+  let tx;
+  try {
+    tx = (await connect()).transaction("kv", mode);
+  } catch {
+    idb = undefined; // a connection that has gone: once more on a new one
+    tx = (await connect()).transaction("kv", mode);
+  }
+  return new Promise((ok, fail) => {
+    const request = op(tx.objectStore("kv"));
+    tx.oncomplete = () => ok(request?.result);
+    tx.onerror = tx.onabort = () => fail(tx.error);
+  });
 }
 
 /** The storage a step names: a `Storage`, IndexedDB, or the caller's session store (`get`, `set`, `remove`). */
 function storage(kind, ctx) {
-  if (kind === "shared") return { getItem: (k) => kv("readonly", (s) => s.get(k)), setItem: (k, v) => kv("readwrite", (s) => s.put(v, k)),
-    removeItem: (k) => kv("readwrite", (s) => s.delete(k)) };
+  // IndexedDB: a store step's removals and its write in one transaction.
+  if (kind === "shared") return { getItem: (k) => kv("readonly", (s) => s.get(k)),
+    store: (remove, set) => kv("readwrite", (s) => (remove.forEach((k) => s.delete(k)), set && s.put(set[1], set[0]))) };
   if (kind === "custom") return { getItem: (k) => ctx.store.get(k), setItem: (k, v) => ctx.store.set(k, v), removeItem: (k) => ctx.store.remove(k) };
   if (kind === "memory") return { getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => memory.set(k, v),
     removeItem: (k) => memory.delete(k), entries: () => memory.entries() };
@@ -199,8 +221,11 @@ async function perform(s, ctx) {
       try {
         const store = storage(s.storage, ctx);
         if (s.do === "store") {
-          for (const key of s.remove) await store.removeItem(key);
-          if (s.set) await store.setItem(...s.set);
+          if (store.store) await store.store(s.remove, s.set);
+          else {
+            for (const key of s.remove) await store.removeItem(key);
+            if (s.set) await store.setItem(...s.set);
+          }
           return [["ok"]];
         }
         const entries = [];
@@ -223,9 +248,15 @@ async function perform(s, ctx) {
       // (Workers, Node) the page's own single flight is all there is.
       const locks = globalThis.navigator?.locks;
       if (!locks) return [["ok"]];
+      let signal;
+      try {
+        signal = AbortSignal.timeout(s.timeoutMs);
+      } catch {
+        return [["failed", "unsupported_environment"]]; // as the Rust driver
+      }
       return new Promise((done) => {
         const held = () => (done([["ok"]]), new Promise((release) => (ctx.release = release)));
-        locks.request(s.name, { signal: AbortSignal.timeout(s.timeoutMs) }, held).catch(() => done([["failed", "timeout"]]));
+        locks.request(s.name, { signal }, held).catch(() => done([["failed", "timeout"]]));
       });
     }
     case "unlock":

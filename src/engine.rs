@@ -44,9 +44,10 @@
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 
 use crate::callback::{callback_state, strip_callback_params};
-use crate::http::{HttpRequest, HttpResponse};
+use crate::http::{HttpRequest, HttpResponse, Redacted};
 use crate::token::{TokenRequest, DEFAULT_MAX_BODY_BYTES};
 use crate::types::{IdTokenClaims, Nonce};
 #[cfg(feature = "oidc")]
@@ -71,8 +72,8 @@ pub const PENDING_KEY_PREFIX: &str = "pkce-wasm:pending:";
 #[cfg(feature = "oidc")]
 pub const ASSERTION_LIFETIME_SECONDS: u64 = 60;
 
-/// What the engine asks its driver to do next.
-#[derive(Debug)]
+/// What the engine asks its driver to do next. Its `Debug` never shows a secret: stored values and
+/// signing inputs appear by their length.
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)] // one value per step, moved once: boxing would only add allocations
 pub enum Step {
@@ -174,9 +175,9 @@ impl Event {
     }
 }
 
-/// A signature to verify through WebCrypto.
+/// A signature to verify through WebCrypto. Its `Debug` shows the signed data by its length (it is an ID
+/// token without its signature).
 #[cfg(feature = "oidc")]
-#[derive(Debug)]
 pub struct Verification {
     /// The key, as the members of a JWK (`kty` and the public members).
     pub key: PublicJwk,
@@ -188,9 +189,9 @@ pub struct Verification {
     pub data: String,
 }
 
-/// Data to sign with one of the client's keys (see [`Step::Sign`]).
+/// Data to sign with one of the client's keys (see [`Step::Sign`]). Its `Debug` shows the data by its
+/// length (a client assertion or a proof, once signed).
 #[cfg(feature = "oidc")]
-#[derive(Debug)]
 pub struct Signing {
     /// The algorithm (see [`Alg`] for WebCrypto's parameters).
     pub alg: Alg,
@@ -254,8 +255,7 @@ enum SendStage {
     Remembering(Option<HttpResponse>),
 }
 
-/// What the driver hands back.
-#[derive(Debug)]
+/// What the driver hands back. Its `Debug` shows stored values and response bodies by their length.
 #[non_exhaustive]
 pub enum Input {
     /// The answer to a [`Step::Fetch`].
@@ -298,8 +298,104 @@ pub enum Output {
 
 /// A flow under way. Create one with a constructor, which also returns its first [`Step`], and feed
 /// each step's outcome to [`Flow::resume`] with the same client, until a [`Step::Done`] or an error.
-#[derive(Debug)]
+/// Its `Debug` is opaque (what it holds is the callback's code, the pending verifier, the tokens).
 pub struct Flow(State, Guard);
+
+impl fmt::Debug for Flow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Flow { .. }")
+    }
+}
+
+impl fmt::Debug for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let entry =
+            |e: &Option<(String, String)>| e.as_ref().map(|(k, v)| (k.clone(), Redacted(v.len())));
+        match self {
+            Step::Fetch(r) => f.debug_tuple("Fetch").field(r).finish(),
+            #[cfg(feature = "oidc")]
+            Step::Verify(v) => f.debug_tuple("Verify").field(v).finish(),
+            #[cfg(feature = "oidc")]
+            Step::Sign(s) => f.debug_tuple("Sign").field(s).finish(),
+            Step::List { storage, prefix } => f
+                .debug_struct("List")
+                .field("storage", storage)
+                .field("prefix", prefix)
+                .finish(),
+            Step::Store {
+                storage,
+                remove,
+                set,
+            } => f
+                .debug_struct("Store")
+                .field("storage", storage)
+                .field("remove", remove)
+                .field("set", &entry(set))
+                .finish(),
+            Step::Read { storage, key } => f
+                .debug_struct("Read")
+                .field("storage", storage)
+                .field("key", key)
+                .finish(),
+            Step::Lock { name, timeout_ms } => f
+                .debug_struct("Lock")
+                .field("name", name)
+                .field("timeout_ms", timeout_ms)
+                .finish(),
+            Step::Unlock => f.write_str("Unlock"),
+            Step::Emit { event, broadcast } => f
+                .debug_struct("Emit")
+                .field("event", event)
+                .field("broadcast", broadcast)
+                .finish(),
+            Step::Replace(url) => f.debug_tuple("Replace").field(url).finish(),
+            Step::Navigate(url) => f.debug_tuple("Navigate").field(url).finish(),
+            Step::Done(output) => f.debug_tuple("Done").field(output).finish(),
+        }
+    }
+}
+
+#[cfg(feature = "oidc")]
+impl fmt::Debug for Verification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verification")
+            .field("key", &self.key)
+            .field("alg", &self.alg)
+            .field("signature", &Redacted(self.signature.len()))
+            .field("data", &Redacted(self.data.len()))
+            .finish()
+    }
+}
+
+#[cfg(feature = "oidc")]
+impl fmt::Debug for Signing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signing")
+            .field("alg", &self.alg)
+            .field("data", &Redacted(self.data.len()))
+            .field("key", &self.key)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Input::Response(r) => f.debug_tuple("Response").field(r).finish(),
+            Input::Failed(code) => f.debug_tuple("Failed").field(code).finish(),
+            Input::Verified(ok) => f.debug_tuple("Verified").field(ok).finish(),
+            Input::Signed(s) => f.debug_tuple("Signed").field(&s.len()).finish(),
+            Input::Entries(entries) => {
+                let entries: Vec<_> = entries
+                    .iter()
+                    .map(|(k, v)| (k, Redacted(v.len())))
+                    .collect();
+                f.debug_tuple("Entries").field(&entries).finish()
+            }
+            Input::Ok => f.write_str("Ok"),
+        }
+    }
+}
 
 /// What a flow holds that an error must release first: the session lock (and the session key, for a
 /// refresh whose grant is gone).
@@ -599,6 +695,20 @@ impl OAuthClient {
             key.push('\n');
         }
         key
+    }
+
+    /// Where a driver that keeps signing keys for several clients (the Rust API's, per wasm instance)
+    /// keeps this client's `key`: per client id and token endpoint, and a DPoP key also per its public
+    /// key (the proofs carry that one, so two clients with other DPoP keys never share a private key).
+    #[cfg(feature = "oidc")]
+    pub fn key_slot(&self, key: SigningKey) -> String {
+        let mut slot = String::from(key.as_str());
+        slot.push('\n');
+        slot.push_str(&self.flight_key(""));
+        if let (SigningKey::Dpop, Some(dpop)) = (key, &self.config.dpop) {
+            slot.push_str(&dpop.thumbprint());
+        }
+        slot
     }
 
     /// The stored entries (of this client) that are expired or unreadable, to remove.
@@ -1618,6 +1728,14 @@ fn tokens(
         Some((t, c)) => (Some(t), c),
         None => (None, None),
     };
+    // A refreshed ID token must name the user of the one it replaces (OIDC Core §12.2: the same `iss`,
+    // `sub` and `aud`). A refresh of a bare refresh token has none to check it against, so a client that
+    // verifies ID tokens does not return it (the access token it does; pass the token set to keep
+    // ID tokens across refreshes).
+    #[cfg(feature = "oidc")]
+    if w.refresh_token.is_some() && kept.is_none() && client.config.jwks_uri.is_some() {
+        tokens.id_token = None;
+    }
     #[cfg(feature = "oidc")]
     {
         let ctx = crate::oidc::IdTokenContext {

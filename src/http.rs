@@ -104,6 +104,13 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
+    /// The `RequestInit.redirect` of every request: a redirect is not followed (the answer must be the
+    /// endpoint's own; a 3xx, or a browser's opaque redirect, is then `invalid_response`).
+    pub const REDIRECT: &'static str = "manual";
+    /// The `RequestInit.credentials` of every request: no cookies or host-held HTTP credentials; the
+    /// client authenticates itself, as its configuration says.
+    pub const CREDENTIALS: &'static str = "omit";
+
     /// `POST` with a body, else `GET`.
     pub fn method(&self) -> &'static str {
         if self.body().is_some() {
@@ -150,8 +157,9 @@ impl core::fmt::Debug for HttpRequest {
     }
 }
 
-/// What a driver hands back for an [`HttpRequest`] that got an answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What a driver hands back for an [`HttpRequest`] that got an answer. Its `Debug` shows the body's
+/// length only (a token response's body is the tokens).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct HttpResponse {
     /// The status (0 for a browser's opaque redirect).
     pub status: u16,
@@ -165,6 +173,30 @@ pub struct HttpResponse {
     pub dpop_nonce: Option<String>,
     /// The `WWW-Authenticate` header (a resource server's `401` challenge), if the response has one.
     pub www_authenticate: Option<String>,
+}
+
+impl core::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field("body", &Redacted(self.body.len()))
+            .field("too_large", &self.too_large)
+            .field("dpop_nonce", &self.dpop_nonce)
+            .field("www_authenticate", &self.www_authenticate)
+            .finish()
+    }
+}
+
+/// In a `Debug`, a value that may hold a secret (a body, a stored entry, a signing input), by its length.
+pub(crate) struct Redacted(pub(crate) usize);
+
+impl core::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("[redacted, ")?;
+        core::fmt::Debug::fmt(&self.0, f)?;
+        f.write_str(" bytes]")
+    }
 }
 
 impl HttpResponse {

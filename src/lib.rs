@@ -149,7 +149,7 @@ pub use types::{
 /// | [`OAuthClient::validate_callback`] | `callback.rs` | none |
 /// | [`OAuthClient::code_exchange_request`], [`OAuthClient::refresh_request`] | `token.rs` | none |
 /// | [`OAuthClient::revocation_request`], [`OAuthClient::logout_url`] | `oidc/endpoints.rs` | none |
-/// | [`OAuthClient::pending_key`], [`OAuthClient::flight_key`], [`OAuthClient::session_key`], [`OAuthClient::channel`], [`OAuthClient::for_discovery`] | `engine.rs` | none (the flows are [`engine::Flow`]) |
+/// | [`OAuthClient::pending_key`], [`OAuthClient::flight_key`], [`OAuthClient::session_key`], [`OAuthClient::channel`], [`OAuthClient::key_slot`] (`oidc`), [`OAuthClient::for_discovery`] | `engine.rs` | none (the flows are [`engine::Flow`]) |
 /// | `for_mcp`, `step_up_scope` (the `mcp` feature) | `mcp/mod.rs` | none |
 /// | `pushes`, `par_request`, `pushed` (crate-internal) | `par.rs` | none |
 /// | `handle_callback`, `exchange_code`, `refresh`, `login`, `login_async`, `authorize`, `handle_redirect_callback`, `session`, `access_token`, `logout`, `discover`, `userinfo`, `revoke`, `set_client_key`, `set_dpop_key`, `dpop_proof`, `discover_mcp` | `io/mod.rs` | wasm32: the engine's flows, driven through `fetch`, WebCrypto and the window |

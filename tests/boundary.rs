@@ -80,6 +80,8 @@ fn the_drivers_hold_no_policy() {
         "subtle.rs",
         "single_flight.rs",
         "lock.rs",
+        "idb.rs",
+        "events.rs",
     ]
     .map(|f| read(&format!("src/io/{f}")))
     .join("\n");
@@ -115,12 +117,34 @@ fn the_drivers_hold_no_policy() {
             "timeoutMs:",
             "flight_key(&",
             "token_endpoint",
+            "\"manual\"",
+            "\"omit\"",
+            "RequestRedirect",
+            "RequestCredentials",
         ] {
             assert!(!text.contains(policy), "{driver} decides `{policy}`");
         }
     }
     // The JS shell hands the core's RequestInit to fetch as is.
     assert!(shell.contains("fetch(s.url, { ...s.init, signal })"));
+}
+
+/// `storage: "shared"` is one IndexedDB store for both drivers (a page may mix the npm package and the
+/// Rust API): the database, its version and the object store are the same on both sides.
+#[test]
+fn both_drivers_share_one_indexeddb_store() {
+    let shell = read("npm/client.js");
+    let rust = read("src/io/idb.rs");
+    assert!(shell.contains(r#"indexedDB.open("pkce-wasm", 1)"#));
+    assert!(rust.contains(r#"open_with_u32("pkce-wasm", 1)"#));
+    for (driver, text, store) in [
+        ("npm/client.js", &shell, r#"createObjectStore("kv")"#),
+        ("src/io/idb.rs", &rust, r#"create_object_store("kv")"#),
+    ] {
+        assert!(text.contains(store), "{driver} makes the `kv` store");
+        let other = text.matches("\"kv\"").count();
+        assert!(other >= 2, "{driver} reads and writes the `kv` store");
+    }
 }
 
 #[test]

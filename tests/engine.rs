@@ -371,8 +371,11 @@ fn id_tokens_are_verified_with_the_cached_jwks_then_refetched_once() {
             &format!(r#"{{"access_token":"AT","token_type":"Bearer","id_token":"{t}"}}"#),
         )
     };
+    // The session's ID token, which a refreshed one is checked against (same `sub`).
+    let session = id_token("k1", "u");
+    let id = || Some(pkce_wasm::IdToken::new(&session));
     // No cache: the JWKS is fetched, kept, and the signature handed to WebCrypto.
-    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, id(), None, NOW).unwrap();
     let step = flow
         .resume(&c, &mut cache, NOW, response(&id_token("k1", "u")))
         .unwrap();
@@ -400,7 +403,7 @@ fn id_tokens_are_verified_with_the_cached_jwks_then_refetched_once() {
     assert_eq!(t.claims.unwrap().sub, "u");
 
     // Cached: straight to the signature.
-    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, id(), None, NOW).unwrap();
     let step = flow
         .resume(&c, &mut cache, NOW, response(&id_token("k1", "u")))
         .unwrap();
@@ -411,7 +414,7 @@ fn id_tokens_are_verified_with_the_cached_jwks_then_refetched_once() {
     assert_eq!(code(e), "id_token_signature");
 
     // A rotated key: refetched once; still unknown there: `key_not_found`.
-    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, id(), None, NOW).unwrap();
     let step = flow
         .resume(&c, &mut cache, NOW, response(&id_token("k2", "u")))
         .unwrap();
@@ -422,8 +425,6 @@ fn id_tokens_are_verified_with_the_cached_jwks_then_refetched_once() {
     assert_eq!(code(e), "key_not_found");
 
     // A refresh without an ID token keeps the session's; with one for another subject, refused.
-    let session = id_token("k1", "u");
-    let id = || Some(pkce_wasm::IdToken::new(&session));
     let (mut flow, _) = Flow::refresh(&c, "RT", None, id(), None, NOW).unwrap();
     let t = tokens(flow.resume(&c, &mut cache, NOW, json(200, TOKENS)).unwrap());
     assert_eq!(t.id_token.unwrap().secret(), session);
@@ -1489,4 +1490,83 @@ mod dpop {
         });
         assert_eq!(code(OAuthClient::new(c).unwrap_err()), "invalid_config");
     }
+}
+
+/// FC-5: a driver that logs the engine's values (`{:?}` of a flow, a step or an input) logs no secret:
+/// not the callback's code, the pending verifier (stored and read back), nor the tokens.
+#[test]
+fn debug_output_shows_no_secret() {
+    let c = client();
+    let secrets = |p: &pkce_wasm::PendingAuthorization| {
+        [
+            "CODE-SECRET-1".to_owned(),
+            p.code_verifier.secret().to_owned(),
+            "AT-SECRET-1".to_owned(),
+            "RT-SECRET-1".to_owned(),
+        ]
+    };
+    let check = |text: String, secrets: &[String]| {
+        for s in secrets {
+            assert!(!text.contains(s.as_str()), "{text}");
+        }
+    };
+    // Sign-in: the pending authorization goes to storage.
+    let (mut flow, mut step) = Flow::login(&c, &AuthorizationOptions::default(), NOW).unwrap();
+    let mut store = Vec::new();
+    let mut log = Vec::new();
+    while !matches!(step, Step::Navigate(_)) {
+        let input = storage(&step, &mut store, &mut log).unwrap();
+        let pending = pkce_wasm::PendingAuthorization::from_json(
+            &store.last().map_or(String::new(), |(_, v)| v.clone()),
+        );
+        if let Ok(p) = pending {
+            check(format!("{step:?} {flow:?}"), &secrets(&p));
+        }
+        step = flow.resume(&c, &mut None, NOW, input).unwrap();
+    }
+    let (_, stored) = store.last().unwrap().clone();
+    let pending = pkce_wasm::PendingAuthorization::from_json(&stored).unwrap();
+    let secrets = secrets(&pending);
+    assert!(
+        stored.contains(secrets[1].as_str()),
+        "the verifier is stored"
+    );
+    // The callback: the stored entry read back, the code exchanged, the tokens returned.
+    let href = format!(
+        "https://app.example/cb?code=CODE-SECRET-1&state={}",
+        pending.state.secret()
+    );
+    let (mut flow, mut step) = Flow::callback(&c, &href, true, None, NOW).unwrap();
+    loop {
+        check(format!("{step:?} {flow:?}"), &secrets);
+        let input = match &step {
+            Step::Done(_) => break,
+            Step::Replace(_) => Input::Ok,
+            Step::Fetch(_) => json(
+                200,
+                r#"{"access_token":"AT-SECRET-1","token_type":"Bearer","expires_in":60,"refresh_token":"RT-SECRET-1"}"#,
+            ),
+            other => storage(other, &mut store, &mut log).unwrap(),
+        };
+        check(format!("{input:?}"), &secrets);
+        step = flow.resume(&c, &mut None, NOW, input).unwrap();
+    }
+    assert!(matches!(step, Step::Done(Output::Tokens(_))));
+}
+
+/// OIDC Core §12.2: a refreshed ID token is checked against the one it replaces. A refresh of a bare
+/// refresh token has none, so a verifying client returns the access token without the new ID token
+/// (and fetches no JWKS for it).
+#[test]
+#[cfg(feature = "oidc")]
+fn a_bare_refresh_token_gets_no_unchecked_id_token() {
+    let c = oidc_client();
+    let (mut flow, _) = Flow::refresh(&c, "RT", None, None, None, NOW).unwrap();
+    let body = format!(
+        r#"{{"access_token":"AT","token_type":"Bearer","expires_in":60,"id_token":"{}"}}"#,
+        id_token("k1", "mallory")
+    );
+    let t = tokens(flow.resume(&c, &mut None, NOW, json(200, &body)).unwrap());
+    assert_eq!(t.access_token.secret(), "AT");
+    assert!(t.id_token.is_none() && t.claims.is_none());
 }

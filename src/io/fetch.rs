@@ -8,10 +8,7 @@ use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortSignal, Headers, ReadableStreamDefaultReader, RequestCredentials, RequestInit,
-    RequestRedirect, Response,
-};
+use web_sys::{AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, Response};
 
 use crate::engine::Input;
 use crate::{ErrorCode, HttpRequest, HttpResponse};
@@ -50,8 +47,12 @@ async fn exchange(request: &HttpRequest, signal: &AbortSignal) -> Result<HttpRes
         init.set_body(&JsValue::from_str(body));
     }
     init.set_headers(&headers);
-    init.set_redirect(RequestRedirect::Manual);
-    init.set_credentials(RequestCredentials::Omit);
+    for (member, value) in [
+        ("redirect", HttpRequest::REDIRECT),
+        ("credentials", HttpRequest::CREDENTIALS),
+    ] {
+        js_sys::Reflect::set(&init, &member.into(), &value.into())?;
+    }
     init.set_signal(Some(signal));
 
     let response: Response = JsFuture::from(global_fetch(&request.url, &init)?)

@@ -33,15 +33,6 @@ impl core::fmt::Debug for JwksCache {
     }
 }
 
-/// Where a client's signing key is kept (per client id and token endpoint).
-#[cfg(feature = "oidc")]
-fn key_id(client: &OAuthClient, key: crate::engine::SigningKey) -> alloc::string::String {
-    let mut id = alloc::string::String::from(key.as_str());
-    id.push('\n');
-    id.push_str(&client.flight_key(""));
-    id
-}
-
 /// The current time in unix seconds, from the host's clock.
 fn now() -> u64 {
     // `as` saturates; a clock before 1970 reads as 0.
@@ -69,7 +60,7 @@ async fn drive(client: &OAuthClient, first: Result<(Flow, Step), Error>) -> Resu
             #[cfg(feature = "oidc")]
             Step::Verify(v) => subtle::verify(&v).await,
             #[cfg(feature = "oidc")]
-            Step::Sign(s) => subtle::sign(&key_id(client, s.key), &s).await,
+            Step::Sign(s) => subtle::sign(&client.key_slot(s.key), &s).await,
             Step::Emit { event, broadcast } => {
                 events::emit(client, event, broadcast);
                 crate::engine::Input::Ok
@@ -287,14 +278,15 @@ impl OAuthClient {
     /// enters the wasm memory. Kept for this wasm instance, for every client with this client id and
     /// token endpoint. Without it, authenticated requests fail with `invalid_config` before any is sent.
     pub fn set_client_key(&self, key: wasm_bindgen::JsValue) {
-        subtle::keep_key(key_id(self, crate::engine::SigningKey::Client), key);
+        subtle::keep_key(self.key_slot(crate::engine::SigningKey::Client), key);
     }
 
     /// Gives a DPoP client (`config.dpop`) the private key of its DPoP key pair (a WebCrypto
     /// `CryptoKey`, best non-extractable and kept in IndexedDB by the app so that a reload keeps the
-    /// binding). Kept like [`OAuthClient::set_client_key`].
+    /// binding). Kept like [`OAuthClient::set_client_key`], and also per the configured public key: a
+    /// client with another DPoP key does not sign with this one.
     pub fn set_dpop_key(&self, key: wasm_bindgen::JsValue) {
-        subtle::keep_key(key_id(self, crate::engine::SigningKey::Dpop), key);
+        subtle::keep_key(self.key_slot(crate::engine::SigningKey::Dpop), key);
     }
 
     /// A DPoP proof (the `DPoP` header) for `method` `url` at a resource server, with the DPoP-bound

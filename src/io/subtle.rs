@@ -92,12 +92,12 @@ async fn check(subtle: &Subtle, v: &Verification) -> Option<bool> {
 }
 
 std::thread_local! {
-    /// The `private_key_jwt` keys of this wasm instance's clients, by client id and token endpoint.
+    /// The signing keys of this wasm instance's clients, by their slot ([`crate::OAuthClient::key_slot`]).
     static KEYS: core::cell::RefCell<alloc::vec::Vec<(alloc::string::String, JsValue)>> =
         const { core::cell::RefCell::new(alloc::vec::Vec::new()) };
 }
 
-/// Keeps `key` for the client `id` (its flight key without a token: client id and token endpoint).
+/// Keeps `key` in slot `id` ([`crate::OAuthClient::key_slot`]).
 pub(super) fn keep_key(id: alloc::string::String, key: JsValue) {
     KEYS.with_borrow_mut(|keys| {
         keys.retain(|(k, _)| *k != id);

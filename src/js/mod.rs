@@ -488,8 +488,8 @@ fn init_json(r: &HttpRequest) -> String {
     o.str("method", r.method())
         .opt_str("body", r.body())
         .raw("headers", &h.finish())
-        .str("redirect", "manual")
-        .str("credentials", "omit");
+        .str("redirect", HttpRequest::REDIRECT)
+        .str("credentials", HttpRequest::CREDENTIALS);
     o.finish()
 }
 
@@ -508,7 +508,9 @@ fn input_of(a: &Args, body: &[u8]) -> Input {
         "verified" => Input::Verified(a.bool(3)),
         "signed" => Input::Signed(Vec::from(body)),
         "entries" => Input::Entries(entries(body)),
-        _ => Input::Ok,
+        "ok" => Input::Ok,
+        // A shell that answers what no step asks for: the flow fails rather than read it as done.
+        _ => Input::Failed(ErrorCode::InvalidConfig),
     }
 }
 

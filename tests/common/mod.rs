@@ -429,4 +429,41 @@ async fn dpop_proofs_are_signed_with_the_clients_dpop_key() {
         .await
         .unwrap();
     assert_eq!(valid.as_bool(), Some(true), "signed by the DPoP key");
+
+    // Another client with the same client id and token endpoint but its own DPoP key: each signs with
+    // its own key (the proofs carry the public key, so a shared slot would make the first one's invalid).
+    let other: Array = JsFuture::from(es256()).await.unwrap().unchecked_into();
+    let other_jwk: Array = JsFuture::from(public_jwk(&other.get(1)))
+        .await
+        .unwrap()
+        .unchecked_into();
+    let other_member = |i: u32| other_jwk.get(i).as_string().unwrap();
+    let mut c = test_client(&id, "dpop").client_id("spa").config();
+    c.dpop = Some(DpopKey {
+        alg: Alg::Es256,
+        jwk: vec![
+            ("kty".into(), other_member(0)),
+            ("crv".into(), other_member(1)),
+            ("x".into(), other_member(2)),
+            ("y".into(), other_member(3)),
+        ],
+    });
+    let second = OAuthClient::new(c).expect("valid config");
+    second.set_dpop_key(other.get(0));
+    second.refresh(&rt, None, None).await.expect("refreshed");
+    client.refresh(&rt, None, None).await.expect("refreshed");
+    let log = server_log(&id).await;
+    for (entry, public) in [(1, other.get(1)), (2, pair.get(1))] {
+        let headers = Reflect::get(&log.get(entry), &"headers".into()).unwrap();
+        let proof = Reflect::get(&headers, &"dpop".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        let valid = JsFuture::from(verifies(&public, &proof)).await.unwrap();
+        assert_eq!(
+            valid.as_bool(),
+            Some(true),
+            "request {entry}: signed by its client's key"
+        );
+    }
 }

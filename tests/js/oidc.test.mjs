@@ -133,6 +133,11 @@ test("refresh: a new ID token must keep the subject and the issuer", async () =>
     const client = await discover(kase);
     const tokens = await signIn(client, kase);
     await assert.rejects(client.refresh(tokens), code(expected), kase);
+    // A bare refresh token leaves nothing to check the new ID token against: it is not returned.
+    const bare = await client.refresh(tokens.refresh_token);
+    assert.ok(bare.access_token, kase);
+    assert.equal(bare.id_token, undefined, kase);
+    assert.equal(bare.claims, undefined, kase);
   }
   const client = await discover("ok");
   const tokens = await signIn(client, "ok");
