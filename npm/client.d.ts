@@ -191,7 +191,7 @@ export interface ValidatedCallback {
 /** A validated token response, with RFC wire names. Members the server did not send are absent. */
 export interface TokenSet {
   access_token: string;
-  /** Lower-cased; `"bearer"`. */
+  /** `"bearer"` (however the server cased it), or `"DPoP"` for DPoP-bound tokens (RFC 9449's spelling). */
   token_type: string;
   expires_in?: number;
   /** Receipt time + `expires_in`, integer unix seconds. */

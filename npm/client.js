@@ -40,10 +40,16 @@ let free;
  * an error's JSON text, which is thrown as the typed error (with `cause`, the host's error behind it).
  */
 function call(op, args, body = EMPTY, core = (free ??= new Core(NULL, NULL)), cause) {
+  let text;
+  try {
+    text = JSON.stringify(args);
+  } catch {
+    throw fail("invalid_config"); // a BigInt or a cycle among the caller's values
+  }
   const random = entropy();
   let out;
   try {
-    out = core.call(op, encoder.encode(JSON.stringify(args)), body, random);
+    out = core.call(op, encoder.encode(text), body, random);
   } finally {
     random.fill(0); // used once, and not left behind in the pool
   }
@@ -73,14 +79,15 @@ function entropy() {
 }
 
 /**
- * An argument for the core, as JSON text: absent is `null`; a non-finite number stays wrong (a string).
+ * An argument for the core, as JSON text: absent is `null`; a non-finite number stays wrong (`[{}]`, which
+ * no member of any type accepts, where `"NaN"` would pass for a string and `[]` for no parameter values).
  * `JSON.stringify` writes those as `null`, so only a text with a `null` in it is written again with the
  * (slower) replacer that keeps them wrong.
  */
 function arg(value, code = "invalid_config") {
   try {
     const text = JSON.stringify(value ?? null);
-    return text.includes("null") ? JSON.stringify(value ?? null, (_, v) => (typeof v === "number" && !isFinite(v) ? "NaN" : v)) : text;
+    return text.includes("null") ? JSON.stringify(value ?? null, (_, v) => (typeof v === "number" && !isFinite(v) ? [{}] : v)) : text;
   } catch {
     throw fail(code); // cycles, BigInt
   }
@@ -107,43 +114,30 @@ const flights = new Map();
 
 /**
  * The origin's IndexedDB key-value store, for `storage: "shared"`: one connection, let go when the browser
- * closes it (the site's data cleared) or another page asks (a version change, a deletion), and opened
- * again by the next transaction (as the Rust API's `src/io/idb.rs`). `op` runs in one transaction.
+ * closes it (the site's data cleared) or another page asks (a version change, a deletion), so that the
+ * next transaction opens a new one (as the Rust API's `src/io/idb.rs`). `op` runs in one transaction.
  */
 let idb;
-function connect() {
-  if (idb) return idb;
-  const opened = (idb = new Promise((ok, fail) => {
+function kv(mode, op) {
+  idb ??= new Promise((ok, fail) => {
     const open = indexedDB.open("pkce-wasm", 1);
     open.onupgradeneeded = () => open.result.createObjectStore("kv");
     open.onsuccess = () => {
       const db = open.result;
-      db.onclose = db.onversionchange = () => {
-        db.close();
-        if (idb === opened) idb = undefined;
-      };
+      db.onclose = db.onversionchange = () => (db.close(), (idb = undefined));
       ok(db);
     };
     open.onerror = () => fail(open.error);
   }).catch((e) => {
-    if (idb === opened) idb = undefined;
+    idb = undefined;
     throw e;
-  }));
-  return opened;
-}
-async function kv(mode, op) {
-  let tx;
-  try {
-    tx = (await connect()).transaction("kv", mode);
-  } catch {
-    idb = undefined; // a connection that has gone: once more on a new one
-    tx = (await connect()).transaction("kv", mode);
-  }
-  return new Promise((ok, fail) => {
+  });
+  return idb.then((db) => new Promise((ok, fail) => {
+    const tx = db.transaction("kv", mode);
     const request = op(tx.objectStore("kv"));
     tx.oncomplete = () => ok(request?.result);
     tx.onerror = tx.onabort = () => fail(tx.error);
-  });
+  }));
 }
 
 /** The storage a step names: a `Storage`, IndexedDB, or the caller's session store (`get`, `set`, `remove`). */

@@ -10,10 +10,14 @@ const entries = [
     // 2026-12-03 (30,499 B) plus 1%: the decision engine took over the flows the shell used to run
     // (+4.9 KB), managed sessions came (+3.3 KB), then pushed authorization requests (RFC 9126, +1.0 KB)
     // the JSON request body of registrations (+0.3 KB) and the signing steps of private_key_jwt and DPoP (+0.2 KB); then the core stopped importing
-    // randomness (−0.36 KB) and the generated glue gave way to the package's own loader (−0.53 KB). It
-    // holds the line until the size issue (#15) lowers it to its 9,700 B target.
+    // randomness (−0.36 KB) and the generated glue gave way to the package's own loader (−0.53 KB).
+    // Raised once, to 30,853 B plus 0.5%, for a review's fixes (2026-12-03, later): the code exchange
+    // checks its pending authorization, a bare refresh drops an ID token it cannot check, callback
+    // `error` values are checked, requests carry no Referer, a refresh's scope replaces a configured one,
+    // the shared IndexedDB store lets its connection go, `dpopJkt`. It holds the line; #15's 9,700 B
+    // target needs a product decision (see README, Size).
     name: "pkce-wasm/oauth",
-    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET_OAUTH ?? 30_800),
+    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET_OAUTH ?? 31_000),
     files: ["pkg/oauth/pkce_wasm_bg.wasm", "pkg/oauth/pkce_wasm.js", "pkg/oauth/client.js", "pkg/oauth/index.js"],
   },
   {
@@ -21,15 +25,17 @@ const entries = [
     name: "pkce-wasm",
     // Measured 44,289 B on 2026-12-03 (private_key_jwt +1.6 KB, DPoP +2.9 KB, then DPoP at userinfo, the
     // resource servers' nonces, EdDSA DPoP keys and the pushed URL's lifetime +0.9 KB, and the loader and
-    // entropy savings above −0.9 KB), plus 1%; #15's target is 14,000 B.
-    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET ?? 44_730),
+    // entropy savings above −0.9 KB), plus 1%; then 44,878 B plus 0.5% with the fixes above (the ID
+    // token checks' errors also carry the token response's status). #15's target is 14,000 B.
+    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET ?? 45_100),
     files: ["pkg/pkce_wasm_bg.wasm", "pkg/pkce_wasm.js", "pkg/client.js", "pkg/index.js", "pkg/seal.js"],
   },
   {
     // OAuth 2.1 + OpenID Connect + MCP authorization (no sealing helpers): its own entry, so that the
-    // others do not carry the MCP code. Measured 52,665 B on 2026-12-03 (with the changes above), plus 1%.
+    // others do not carry the MCP code. Measured 52,665 B on 2026-12-03 (with the changes above), plus 1%;
+    // then 53,264 B plus 0.5% with the fixes above.
     name: "pkce-wasm/mcp",
-    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET_MCP ?? 53_190),
+    budget: Number(process.env.PKCE_WASM_SIZE_BUDGET_MCP ?? 53_550),
     files: ["pkg/mcp/pkce_wasm_bg.wasm", "pkg/mcp/pkce_wasm.js", "pkg/mcp/client.js", "pkg/mcp/index.js"],
   },
 ];

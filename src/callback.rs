@@ -143,6 +143,27 @@ impl OAuthClient {
         self.validate_params(p, pending, now)
     }
 
+    /// What a pending authorization must be for its code to be exchanged: within its time to live
+    /// (`pending_expired`), made for this client's redirect URI (`invalid_pending`) and issuer
+    /// (`issuer_mismatch`; the code goes to the token endpoint of the issuer it came from, RFC 9207).
+    pub(crate) fn check_pending(
+        &self,
+        pending: &PendingAuthorization,
+        now: u64,
+    ) -> Result<(), Error> {
+        let c = &self.config;
+        if now >= pending.created_at.saturating_add(c.pending_ttl_seconds) {
+            return Err(Error::client(ErrorCode::PendingExpired));
+        }
+        if pending.redirect_uri != c.redirect_uri {
+            return Err(Error::client(ErrorCode::InvalidPending));
+        }
+        if pending.issuer != c.issuer {
+            return Err(Error::client(ErrorCode::IssuerMismatch));
+        }
+        Ok(())
+    }
+
     pub(crate) fn validate_params(
         &self,
         p: CallbackParams,
@@ -157,15 +178,7 @@ impl OAuthClient {
         if !pending.state.ct_eq(&state) {
             return Err(Error::client(ErrorCode::StateMismatch));
         }
-        if now >= pending.created_at.saturating_add(c.pending_ttl_seconds) {
-            return Err(Error::client(ErrorCode::PendingExpired));
-        }
-        if pending.redirect_uri != c.redirect_uri {
-            return Err(Error::client(ErrorCode::InvalidPending));
-        }
-        if pending.issuer != c.issuer {
-            return Err(Error::client(ErrorCode::IssuerMismatch));
-        }
+        self.check_pending(pending, now)?;
         if let Some(issuer) = &c.issuer {
             match &p.iss {
                 Some(iss) if iss != issuer => return Err(Error::client(ErrorCode::IssuerMismatch)),
@@ -174,6 +187,11 @@ impl OAuthClient {
             }
         }
         if let Some(error) = p.error {
+            // RFC 6749 §4.1.2.1: `error` is an error code (%x20-21 / %x23-5B / %x5D-7E); other text
+            // (empty, markup, quotes) is not reported as the server's code.
+            if !crate::http::is_error_code(&error) {
+                return Err(Error::client(ErrorCode::InvalidResponse));
+            }
             return Err(Error::AuthorizationResponse(Box::new(ErrorResponse::new(
                 &error,
                 p.error_description.as_deref(),
@@ -283,6 +301,8 @@ mod tests {
                 "error=access_denied&code=abc&state=STATE",
                 "access_denied",
             ),
+            (&c, "error=%3Cscript%3E%22x&state=STATE", "invalid_response"),
+            (&c, "error=&state=STATE", "invalid_response"),
             // 5. code
             (&c, "state=STATE", "missing_code"),
             (&c, "state=STATE&code=", "missing_code"),

@@ -844,7 +844,9 @@ impl OAuthClient {
 
 impl Flow {
     /// Exchanges an authorization code (taken from a callback validated against `pending`) for tokens.
-    /// `missing_code` for an empty code.
+    /// `missing_code` for an empty code; nothing is sent for a pending authorization past its time to
+    /// live (`pending_expired`) or made for another redirect URI (`invalid_pending`) or issuer
+    /// (`issuer_mismatch`), as in the callback's validation.
     pub fn exchange(
         client: &OAuthClient,
         code: &str,
@@ -854,6 +856,7 @@ impl Flow {
         if code.is_empty() {
             return fail(ErrorCode::MissingCode);
         }
+        client.check_pending(pending, now)?;
         let request =
             client.code_exchange_request_unchecked(&AuthorizationCode::new(code), pending);
         let wait = State::Tokens(TokenWait {
@@ -1743,7 +1746,9 @@ fn tokens(
             max_age: w.max_age,
             previous: kept_claims.as_ref(),
         };
-        let signed = client.id_token_claims(&tokens, &ctx, now)?;
+        let signed = client
+            .id_token_claims(&tokens, &ctx, now)
+            .map_err(|e| e.at(r.status))?;
         if tokens.keep_id_token(kept.as_ref(), kept_claims) {
             if let Some((jws, claims)) = signed {
                 let s = Box::new(Signed {

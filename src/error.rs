@@ -205,6 +205,16 @@ impl Error {
         }
     }
 
+    /// This error with `status` where it is the client's own and has none: a check that failed on the
+    /// body of a response with that status (API.md: `status` is set on every error after a response).
+    #[cfg(feature = "oidc")]
+    pub(crate) fn at(self, status: u16) -> Self {
+        match self {
+            Error::Client { code, status: None } => Error::response(code, status),
+            e => e,
+        }
+    }
+
     /// The JavaScript `name` of this error.
     pub fn name(&self) -> &'static str {
         match self {

@@ -110,6 +110,9 @@ impl HttpRequest {
     /// The `RequestInit.credentials` of every request: no cookies or host-held HTTP credentials; the
     /// client authenticates itself, as its configuration says.
     pub const CREDENTIALS: &'static str = "omit";
+    /// The `RequestInit.referrerPolicy` of every request: no `Referer` (the page may be the callback,
+    /// its URL the code: RFC 9700 §4.2.4, FC-5).
+    pub const REFERRER_POLICY: &'static str = "no-referrer";
 
     /// `POST` with a body, else `GET`.
     pub fn method(&self) -> &'static str {

@@ -36,7 +36,7 @@ impl OAuthClient {
         endpoint: &str,
     ) -> TokenRequest {
         let form = FormSerializer::with_prefix(pending.url.clone());
-        let mut r = self.authenticated_request(form, false);
+        let mut r = self.authenticated_request(form, None);
         r.url = endpoint.into();
         r
     }

@@ -145,14 +145,15 @@ impl TokenSet {
 
 impl OAuthClient {
     pub(crate) fn token_request(&self, grant: FormSerializer) -> TokenRequest {
-        self.authenticated_request(grant, true)
+        self.authenticated_request(grant, Some(""))
     }
 
-    /// `form` plus the client authentication, and the extra token parameters if `extras`.
+    /// `form` plus the client authentication, and the extra token parameters: all but the one named
+    /// `extras` (which the request sets itself: each parameter once), or none of them (`None`).
     pub(crate) fn authenticated_request(
         &self,
         grant: FormSerializer,
-        extras: bool,
+        extras: Option<&str>,
     ) -> TokenRequest {
         let c = &self.config;
         let mut body = grant;
@@ -181,7 +182,8 @@ impl OAuthClient {
                 authorization = Some(header);
             }
         }
-        for (name, value) in c.extra_token_params.iter().filter(|_| extras) {
+        let extra = |name: &String| extras.is_some_and(|own| name != own);
+        for (name, value) in c.extra_token_params.iter().filter(|(n, _)| extra(n)) {
             body.append(name, value);
         }
         TokenRequest {
@@ -225,10 +227,12 @@ impl OAuthClient {
         grant
             .append("grant_type", "refresh_token")
             .append("refresh_token", refresh_token.secret());
-        if let Some(s) = scope.filter(|s| !s.is_empty()) {
+        let scope = scope.filter(|s| !s.is_empty());
+        if let Some(s) = scope {
             grant.append("scope", s);
         }
-        self.token_request(grant)
+        // A narrower `scope` replaces a configured one (`extra_token_params`).
+        self.authenticated_request(grant, Some(if scope.is_some() { "scope" } else { "" }))
     }
 }
 

@@ -119,6 +119,7 @@ fn the_drivers_hold_no_policy() {
             "token_endpoint",
             "\"manual\"",
             "\"omit\"",
+            "no-referrer",
             "RequestRedirect",
             "RequestCredentials",
         ] {
@@ -144,6 +145,37 @@ fn both_drivers_share_one_indexeddb_store() {
         assert!(text.contains(store), "{driver} makes the `kv` store");
         let other = text.matches("\"kv\"").count();
         assert!(other >= 2, "{driver} reads and writes the `kv` store");
+    }
+}
+
+/// The README names every reserved parameter (the ones extra parameters may not set).
+#[test]
+fn the_readme_names_the_reserved_parameters() {
+    let readme = read("README.md");
+    let at = readme.find("Reserved names (").unwrap();
+    let paragraph = &readme[at..at + readme[at..].find("\n\n").unwrap()];
+    let reserved = pkce_wasm::RESERVED_AUTHORIZATION_PARAMS
+        .iter()
+        .chain(&pkce_wasm::RESERVED_TOKEN_PARAMS);
+    for name in reserved {
+        assert!(
+            paragraph.contains(&format!("`{name}`")),
+            "README.md does not name `{name}`"
+        );
+    }
+}
+
+/// The README's table of `OAuthClientError` codes lists every code of the error-code table.
+#[test]
+fn the_readme_lists_every_error_code() {
+    let readme = read("README.md");
+    for code in pkce_wasm::ErrorCode::ALL {
+        let row = format!("| `{}` |", code.as_str());
+        assert!(
+            readme.contains(&row),
+            "README.md's error table lacks `{}`",
+            code.as_str()
+        );
     }
 }
 

@@ -50,6 +50,7 @@ async fn exchange(request: &HttpRequest, signal: &AbortSignal) -> Result<HttpRes
     for (member, value) in [
         ("redirect", HttpRequest::REDIRECT),
         ("credentials", HttpRequest::CREDENTIALS),
+        ("referrerPolicy", HttpRequest::REFERRER_POLICY),
     ] {
         js_sys::Reflect::set(&init, &member.into(), &value.into())?;
     }

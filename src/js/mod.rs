@@ -489,7 +489,8 @@ fn init_json(r: &HttpRequest) -> String {
         .opt_str("body", r.body())
         .raw("headers", &h.finish())
         .str("redirect", HttpRequest::REDIRECT)
-        .str("credentials", HttpRequest::CREDENTIALS);
+        .str("credentials", HttpRequest::CREDENTIALS)
+        .str("referrerPolicy", HttpRequest::REFERRER_POLICY);
     o.finish()
 }
 

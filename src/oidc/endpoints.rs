@@ -106,7 +106,7 @@ impl OAuthClient {
         if let Some(hint) = token_type_hint {
             form.append("token_type_hint", hint);
         }
-        let mut request = self.authenticated_request(form, false);
+        let mut request = self.authenticated_request(form, None);
         request.url = url;
         Ok(request)
     }

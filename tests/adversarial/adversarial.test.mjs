@@ -73,6 +73,8 @@ function scanForSecrets({ results, attackerLog }, lines, runtime) {
     const text = JSON.stringify([r.error?.message, r.error?.name, r.error?.code]);
     for (const s of secrets) assert.ok(!text.includes(s), `${runtime}: ${r.name}: error text leaks a secret`);
     for (const q of r.requests) for (const s of secrets) assert.ok(!q.url.includes(s), `${runtime}: ${r.name}: a request URL carries a secret`);
+    // No request names the page it came from (the page may be the callback URL, with its code).
+    for (const q of r.requests) assert.equal(q.referer, null, `${runtime}: ${r.name}: a request carries a Referer`);
   }
   for (const line of lines) for (const s of secrets) assert.ok(!line.includes(s), `${runtime}: console output leaks a secret: ${line}`);
   assert.deepEqual(attackerLog, [], `${runtime}: the attacker host received requests`);

@@ -104,7 +104,7 @@ export async function runCases(api, serverUrl, tag) {
       r.error = errorOf(e);
       r.error.isOAuthError = isOAuthError(e);
     }
-    r.requests = (await get(`/log/${id}`)).map((q) => ({ url: q.url, body: q.body }));
+    r.requests = (await get(`/log/${id}`)).map((q) => ({ url: q.url, body: q.body, referer: q.headers?.referer ?? null }));
     r.sameHostAttacker = (await get(`/log/${id}-attacker`)).length;
     results.push(r);
   }
@@ -122,7 +122,7 @@ async function refreshCases(clientFor, get, tag, isOAuthError) {
       r.error = errorOf(e);
       r.error.isOAuthError = isOAuthError(e);
     }
-    r.requests = (await get(`/log/${id}`)).map((q) => ({ url: q.url, body: q.body }));
+    r.requests = (await get(`/log/${id}`)).map((q) => ({ url: q.url, body: q.body, referer: q.headers?.referer ?? null }));
     out.push(r);
   };
   let id = `${tag}-refresh-rotate`;

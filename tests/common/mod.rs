@@ -120,6 +120,10 @@ async fn code_exchange_succeeds_against_a_local_token_endpoint() {
         body.contains("&code_verifier=") && body.ends_with("&client_id=spa"),
         "{body}"
     );
+    // No `Referer`: the page may be the callback, its URL the code (in Node there is none anyway).
+    let headers = Reflect::get(&log.get(0), &"headers".into()).unwrap();
+    let referer = Reflect::get(&headers, &"referer".into()).unwrap();
+    assert!(referer.is_undefined(), "{referer:?}");
 }
 
 #[wasm_bindgen_test]

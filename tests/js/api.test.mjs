@@ -102,10 +102,16 @@ test("constructor rejects bad configuration with invalid_config", async () => {
     { ...base, timeoutMs: NaN },
     { ...base, pendingTtlSeconds: Infinity },
     { ...base, clockToleranceSeconds: -Infinity },
+    { ...base, scope: NaN }, // not the scope "NaN"
+    { ...base, extraAuthorizationParams: { audience: Infinity } },
     { ...base, scope: 5 },
   ];
   for (const config of bad) {
     await throws(() => new OAuthClient(config), { name: "OAuthClientError", code: "invalid_config", status: undefined });
+  }
+  // Values JSON cannot carry are a typed error too, wherever they are passed.
+  for (const options of [{ extraParams: { x: 1n } }, { scope: 2n }]) {
+    await throws(() => new OAuthClient(base).startAuthorization(options), { name: "OAuthClientError", code: "invalid_config", status: undefined });
   }
   // Loopback http is allowed; the default storage does not touch anything at construction (Node has none).
   // A pending authorization whose maxAge is not a number is refused, not read as "no max_age".
@@ -185,6 +191,8 @@ test("rejected callbacks send nothing to the token endpoint", async () => {
     [`https://app.example/callback?code=c&state=${p.state}&iss=https%3A%2F%2Fevil.example`, "OAuthClientError", "issuer_mismatch"],
     [`https://app.example/callback?state=${p.state}&iss=${ISSUER}`, "OAuthClientError", "missing_code"],
     [`https://app.example/callback?error=access_denied&error_description=%3Cimg%20src%3Dx%3E&state=${p.state}&iss=${ISSUER}`, "AuthorizationResponseError", "access_denied"],
+    // An `error` that is not an RFC 6749 error code is not reported as the server's.
+    [`https://app.example/callback?error=%3Cscript%3E%22x&state=${p.state}&iss=${ISSUER}`, "OAuthClientError", "invalid_response"],
   ];
   for (const [url, name, code] of cases) {
     const e = await rejects(client.handleCallback(url, p), { name, code, status: undefined });
@@ -213,6 +221,16 @@ test("validateCallback + exchangeCode, the two halves", async () => {
   const tokens = await client.exchangeCode(v.code, p);
   assert.equal(tokens.refresh_token, "RT-secret-1");
   assert.equal(log().length, 1);
+  // The pending authorization is checked as the callback's validation checks it: nothing is sent for one
+  // past its time to live, or made for another issuer or redirect URI.
+  for (const [pending, code] of [
+    [{ ...p, createdAt: 1 }, "pending_expired"],
+    [{ ...p, issuer: "https://other.example" }, "issuer_mismatch"],
+    [{ ...p, redirectUri: "https://evil.example/cb" }, "invalid_pending"],
+  ]) {
+    await rejects(client.exchangeCode(v.code, pending), { name: "OAuthClientError", code, status: undefined });
+  }
+  assert.equal(log().length, 1, "nothing sent");
 });
 
 test("token endpoint failures are typed, with the status", async () => {
@@ -274,6 +292,14 @@ test("refresh: rotation, no rotation, narrower scope, single flight", async () =
   assert.equal(flight.log().length, 1, "one refresh token is presented once");
   await flight.client.refresh("RT-same");
   assert.equal(flight.log().length, 2, "a later call sends again");
+
+  // A configured token-request `scope` goes on every refresh, and a narrower one replaces it (each
+  // parameter once).
+  const scoped = clientFor("rotate", { extraTokenParams: { scope: "openid profile" } });
+  await scoped.client.refresh("RT-a");
+  await scoped.client.refresh("RT-b", { scope: "openid" });
+  const scopes = scoped.log().map((r) => new URLSearchParams(r.body).getAll("scope"));
+  assert.deepEqual(scopes, [["openid profile"], ["openid"]]);
 
   const failing = clientFor("rfc-error");
   await rejects(failing.client.refresh("RT-x"), { name: "TokenResponseError", code: "invalid_grant", status: 400 });

@@ -114,7 +114,9 @@ test("the full flow in workerd: /login, consent, /callback, /me, /logout", async
   assert.equal(body.tokens, undefined, "tokens stay in the Worker");
 
   const revocations = () => idp.log.filter((r) => r.path === idp.routes.revocation);
-  const out = await w.call(jar, "/logout");
+  assert.equal((await w.call(jar, "/logout")).status, 405, "a GET (a cross-site link) does not sign out");
+  assert.equal(revocations().length, 0);
+  const out = await w.call(jar, "/logout", { method: "POST" });
   assert.equal(out.status, 302);
   assert.equal(out.headers.get("location"), `${idp.endpoints.endSession}?client_id=${CONFIDENTIAL.clientId}`);
   assert.equal(revocations().length, 1, "the refresh token was revoked");

@@ -5,7 +5,7 @@
 //   /callback  open the cookie, validate the callback, exchange the code, set the session cookie
 //   /me        the signed-in user and token expiry as JSON, or 401
 //   /userinfo  the provider's userinfo for the session (with the session's access token), or 401
-//   /logout    revoke the refresh token, clear the session, and sign out at the provider
+//   /logout    (POST) revoke the refresh token, clear the session, and sign out at the provider
 // Optionally (see wrangler.toml) the Worker authenticates with private_key_jwt instead of a client secret,
 // and its tokens are DPoP-bound (RFC 9449): a token stolen from the session is useless without the key.
 import { OAuthClient, isOAuthError, sealPending, openPending, sealSession, openSession } from "pkce-wasm";
@@ -155,6 +155,9 @@ export default {
           return json(200, await (await client(env, url)).userinfo(session.tokens));
         }
         case "/logout": {
+          // POST only: the SameSite=Lax session cookie comes with a cross-site link or redirect (a GET),
+          // never with a cross-site POST, so another site cannot sign the user out.
+          if (request.method !== "POST") return json(405, { code: "method_not_allowed" });
           // Revoke the refresh token (ends the grant at the provider), then sign out there too.
           const sealed = readCookie(request, cookie.session);
           const session = sealed ? await openSession(sealed, env.COOKIE_SECRET).catch(() => null) : null;
