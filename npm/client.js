@@ -510,7 +510,11 @@ export async function createDpopKey(name, options) {
   } catch {
     throw fail("unsupported_environment"); // no WebCrypto, or not this algorithm
   }
-  if (globalThis.indexedDB) await kv("readwrite", (s) => s.put(made, key)).catch(() => {});
+  if (globalThis.indexedDB) {
+    // `add`, not `put`: a key another tab stored meanwhile (or one a failed read missed) is kept, and used.
+    const kept = await kv("readwrite", (s) => s.add(made, key)).then(() => made, () => kv("readonly", (s) => s.get(key)).catch(() => {}));
+    if (kept?.privateKey && kept?.publicJwk) return kept;
+  }
   return made;
 }
 

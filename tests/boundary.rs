@@ -148,6 +148,53 @@ fn both_drivers_share_one_indexeddb_store() {
     }
 }
 
+/// The steps the core writes and the ones the shell performs, the inputs the shell answers with and the
+/// ones the core reads, the failure kinds it reports and the storage kinds it opens: one list each.
+#[test]
+fn the_shell_performs_every_step_and_answers_what_the_core_reads() {
+    let shell = read("npm/client.js");
+    let core = read("src/js/mod.rs") + &read("src/js/oidc.rs");
+    let steps = quoted_after(&core, ".str(\"do\", \"");
+    let cases = quoted_after(&shell, "case \"");
+    let performed: BTreeSet<String> = steps.iter().filter(|s| *s != "done").cloned().collect();
+    assert_eq!(
+        cases, performed,
+        "npm/client.js's `perform` cases against the core's steps"
+    );
+    assert!(shell.contains("step.do !== \"done\""));
+
+    let answers = quoted_after(&shell, "[[\"");
+    let read_by_core: BTreeSet<String> = quoted_after(&core, "\n        \"")
+        .into_iter()
+        .filter(|k| core.contains(&format!("\"{k}\" => Input::")))
+        .collect();
+    assert_eq!(
+        answers, read_by_core,
+        "the inputs the shell answers with against `input_of`"
+    );
+
+    let codes: BTreeSet<&str> = pkce_wasm::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    for kind in quoted_after(&shell, "[\"failed\", \"") {
+        assert!(
+            codes.contains(kind.as_str()),
+            "the shell reports `{kind}`, which is no code"
+        );
+    }
+
+    use pkce_wasm::PendingStorage::*;
+    for kind in [Session, Local, Memory, Shared, Custom] {
+        let name = kind.as_str();
+        let opened = match kind {
+            Session | Local => shell.contains("globalThis.window[kind + \"Storage\"]"),
+            _ => shell.contains(&format!("kind === \"{name}\"")),
+        };
+        assert!(opened, "the shell does not open storage `{name}`");
+    }
+}
+
 /// The README names every reserved parameter (the ones extra parameters may not set).
 #[test]
 fn the_readme_names_the_reserved_parameters() {

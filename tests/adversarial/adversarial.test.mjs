@@ -208,3 +208,17 @@ test("headless Chromium: the address bar keeps other parameters; stale entries g
   assert.equal(server.log("st-bar").length, 1);
   await page.close();
 });
+
+test("headless Chromium: concurrent createDpopKey calls for one name keep one key (no tab replaces another's)", { skip: ENTRY === "oauth/" && "no DPoP in pkce-wasm/oauth" }, async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/blank.html`);
+  const out = await page.evaluate(async (entry) => {
+    const api = await import(`/pkg/${entry}index.js`);
+    await api.default();
+    const pairs = await Promise.all([1, 2, 3].map(() => api.createDpopKey("race")));
+    const later = await api.createDpopKey("race");
+    return [...pairs, later].map((p) => p.publicJwk.x);
+  }, ENTRY);
+  await page.close();
+  assert.equal(new Set(out).size, 1, "every call returns the one stored key");
+});
