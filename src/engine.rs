@@ -273,8 +273,8 @@ pub enum Input {
     Ok,
 }
 
-/// What a finished flow produced.
-#[derive(Debug)]
+/// What a finished flow produced. Its `Debug` shows a DPoP proof by its length (the tokens and the
+/// pending authorization redact their secrets themselves).
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)] // one value per flow
 pub enum Output {
@@ -351,6 +351,22 @@ impl fmt::Debug for Step {
             Step::Replace(url) => f.debug_tuple("Replace").field(url).finish(),
             Step::Navigate(url) => f.debug_tuple("Navigate").field(url).finish(),
             Step::Done(output) => f.debug_tuple("Done").field(output).finish(),
+        }
+    }
+}
+
+impl fmt::Debug for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Output::Tokens(t) => f.debug_tuple("Tokens").field(t).finish(),
+            Output::Client(c) => f.debug_tuple("Client").field(c).finish(),
+            Output::Userinfo(u) => f.debug_tuple("Userinfo").field(u).finish(),
+            Output::Pending(p) => f.debug_tuple("Pending").field(p).finish(),
+            #[cfg(feature = "oidc")]
+            Output::Proof(p) => f.debug_tuple("Proof").field(&Redacted(p.len())).finish(),
+            #[cfg(feature = "mcp")]
+            Output::Mcp(a) => f.debug_tuple("Mcp").field(a).finish(),
+            Output::Unit => f.write_str("Unit"),
         }
     }
 }
