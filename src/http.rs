@@ -82,7 +82,8 @@ pub(crate) fn is_error_code(s: &str) -> bool {
 /// application/x-www-form-urlencoded;charset=UTF-8`, with `json`, `POST` with `Content-Type:
 /// application/json` (else `GET`); the body is [`HttpRequest::body`]; `authorization` as the `Authorization`
 /// header; redirects not followed (a browser's `redirect: "manual"`); no credentials (cookies, HTTP
-/// authentication: with them, a browser answers a `401` + `WWW-Authenticate: Basic` with a prompt);
+/// authentication: with them, a browser answers a `401` + `WWW-Authenticate: Basic` with a prompt); no
+/// `Referer` (see [`HttpRequest::REDIRECT`] and the constants beside it for the `RequestInit` values);
 /// the whole exchange, body included, within `timeout_ms`; the body read up to `max_bytes`. `Debug`
 /// shows the URL only (the header and body hold secrets).
 #[derive(Clone, PartialEq, Eq)]
