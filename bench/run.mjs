@@ -121,9 +121,15 @@ for (const { e } of working) {
   cold[e] = runs;
 }
 // 3b. The pkce-wasm entries' Node cold start by phase (bench/cold-phases.mjs): where the time goes.
-const PHASE_DIRS = { "pkce-wasm": "../pkg", "pkce-wasm-oauth": "../pkg/oauth" };
+// Each pkce-wasm entry's package directory, and its core's name in the browser bundle's directory.
+const PHASE_ENTRIES = {
+  "pkce-wasm": { dir: "../pkg", wasm: "pkce_wasm_bg.wasm" },
+  "pkce-wasm-oauth": { dir: "../pkg/oauth", wasm: "pkce_wasm_oauth_bg.wasm" },
+};
+const NODE_PHASES = ["startup", "import", "read", "compile", "instantiate", "first", "total"];
+const CHROMIUM_PHASES = ["import", "fetch", "body", "compile", "instantiate", "first", "total"];
 const phasesNode = {};
-for (const [e, dir] of Object.entries(PHASE_DIRS)) {
+for (const [e, { dir }] of Object.entries(PHASE_ENTRIES)) {
   phasesNode[e] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
     const out = execFileSync(process.execPath, [path.join(here, "cold-phases.mjs"), path.join(here, dir)], { encoding: "utf8", timeout: 30_000 });
@@ -233,11 +239,11 @@ for (const e of browserWorking) {
 // .wasm's response (headers) and body, compiled, instantiated, then the first client and URL (where the
 // browser compiles the functions that run, lazily). The figure above streams the compilation instead.
 const phasesChromium = {};
-for (const e of browserWorking.filter((e) => PHASE_DIRS[e])) {
+for (const e of browserWorking.filter((e) => PHASE_ENTRIES[e])) {
   phasesChromium[e] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
     const { page, close } = await newPage();
-    phasesChromium[e].push(await page.evaluate(async ({ e, c, wasm }) => {
+    phasesChromium[e].push(await page.evaluate(async ({ e, c, wasm, names }) => {
       const t = [performance.now()];
       const m = await import(`/${e}.js`);
       t.push(performance.now());
@@ -251,9 +257,8 @@ for (const e of browserWorking.filter((e) => PHASE_DIRS[e])) {
       t.push(performance.now());
       await m.start(c);
       t.push(performance.now());
-      const names = ["import", "fetch", "body", "compile", "instantiate", "first", "total"];
       return Object.fromEntries(names.map((n, i) => [n, n === "total" ? t[6] - t[0] : t[i + 1] - t[i]]));
-    }, { e, c: CHROMIUM_CFG(e), wasm: e === "pkce-wasm" ? "pkce_wasm_bg.wasm" : "pkce_wasm_oauth_bg.wasm" }));
+    }, { e, c: CHROMIUM_CFG(e), wasm: PHASE_ENTRIES[e].wasm, names: CHROMIUM_PHASES }));
     await close();
   }
 }
@@ -326,7 +331,7 @@ for (const { e } of working) lines.push(`| ${pkg(e)} | ${fmt(median(cold[e]), 1)
 lines.push("", "### By phase (pkce-wasm)", "", `The same cold start split (\`bench/cold-phases.mjs\`, median of ${COLD_RUNS} fresh processes): Node's own start until the script runs, the JavaScript (shell and loader) imported, the \`.wasm\` read, compiled (\`new WebAssembly.Module\`) and instantiated, then the first client and authorization URL. Milliseconds.`, "");
 lines.push("| entry | node start | import | read | compile | instantiate | first call | total |", "|---|---|---|---|---|---|---|---|");
 const mid = (runs, k) => fmt(median(runs.map((r) => r[k])), 2);
-for (const e of Object.keys(phasesNode)) lines.push(`| ${pkg(e)} | ${["startup", "import", "read", "compile", "instantiate", "first", "total"].map((k) => mid(phasesNode[e], k)).join(" | ")} |`);
+for (const e of Object.keys(phasesNode)) lines.push(`| ${pkg(e)} | ${NODE_PHASES.map((k) => mid(phasesNode[e], k)).join(" | ")} |`);
 lines.push("", "## Callback + exchange overhead over a raw fetch, Node", "", `Median time of the callback check and code exchange against the local token endpoint, minus the median of raw \`fetch\` POSTs to it interleaved with them (${fmt(Math.min(...rawUs))}–${fmt(Math.max(...rawUs))} µs); ${EXCHANGES} exchanges each after a warm-up. Microseconds.`, "");
 lines.push("| library | overhead |", "|---|---|");
 for (const { e } of working) lines.push(`| ${pkg(e)} | ${fmt(exchange[e])} |`);
@@ -335,7 +340,7 @@ lines.push("| library | median | min–max |", "|---|---|---|");
 for (const e of browserWorking) lines.push(`| ${pkg(e)} | ${fmt(median(coldChromium[e]), 1)} | ${fmt(Math.min(...coldChromium[e]), 1)}–${fmt(Math.max(...coldChromium[e]), 1)} |`);
 lines.push("", "### By phase (pkce-wasm)", "", `Each in a fresh context (median of ${COLD_RUNS}): the bundle imported, the \`.wasm\` requested (until its response headers) and its body read, compiled (\`WebAssembly.compile\`, not streamed) and instantiated, then the first client and authorization URL, where the browser compiles the functions that run (lazily, on first call). Milliseconds.`, "");
 lines.push("| entry | import | fetch | body | compile | instantiate | first call | total |", "|---|---|---|---|---|---|---|---|");
-for (const e of Object.keys(phasesChromium)) lines.push(`| ${pkg(e)} | ${["import", "fetch", "body", "compile", "instantiate", "first", "total"].map((k) => mid(phasesChromium[e], k)).join(" | ")} |`);
+for (const e of Object.keys(phasesChromium)) lines.push(`| ${pkg(e)} | ${CHROMIUM_PHASES.map((k) => mid(phasesChromium[e], k)).join(" | ")} |`);
 lines.push("", `## Per-login CPU, headless Chromium ${chromiumVersion}`, "", `Warm, in one page; ${ROUNDS} rounds of 300 ms per library, libraries alternating. Operations per second.`, "");
 lines.push("| library | median | min–max | pkce-wasm vs this |", "|---|---|---|---|");
 for (const e of browserWorking) lines.push(`| ${pkg(e)} | ${fmt(median(opsChromium[e]))} | ${fmt(Math.min(...opsChromium[e]))}–${fmt(Math.max(...opsChromium[e]))} | ${fmt(median(opsChromium["pkce-wasm"]) / median(opsChromium[e]), 2)}× |`);

@@ -151,6 +151,13 @@ function storage(kind, ctx) {
   return globalThis.window[kind + "Storage"];
 }
 
+/** `AbortSignal.timeout(ms)`, or none where the host has no such signal. */
+function timeout(ms) {
+  try {
+    return AbortSignal.timeout(ms);
+  } catch {}
+}
+
 /**
  * Performs one step of the core for the client whose context is `ctx` (its event target, channel, store
  * and the lock it holds) and returns what came of it: `[input, body?, cause?]`. Failures are reported by
@@ -159,12 +166,8 @@ function storage(kind, ctx) {
 async function perform(s, ctx) {
   switch (s.do) {
     case "fetch": {
-      let signal;
-      try {
-        signal = AbortSignal.timeout(s.timeoutMs);
-      } catch {
-        return [["failed", "unsupported_environment"]];
-      }
+      const signal = timeout(s.timeoutMs);
+      if (!signal) return [["failed", "unsupported_environment"]];
       try {
         const res = await fetch(s.url, { ...s.init, signal });
         const type = res.headers.get("content-type") ?? undefined;
@@ -229,8 +232,8 @@ async function perform(s, ctx) {
         }
         if (s.do === "list") {
           // A Storage by index, its values read for the prefix's keys only; the memory map by iteration.
-          const keys = store.entries ? [] : Array.from({ length: store.length }, (_, i) => store.key(i)).filter((k) => k?.startsWith(s.prefix));
-          const all = store.entries ? store.entries() : keys.map((k) => [k, store.getItem(k)]);
+          const all = store.entries?.() ?? Array.from({ length: store.length }, (_, i) => store.key(i))
+            .filter((k) => k?.startsWith(s.prefix)).map((k) => [k, store.getItem(k)]);
           for (const [key, value] of all) if (key.startsWith(s.prefix)) entries.push([key, value]);
         }
         return [["entries"], encoder.encode(JSON.stringify(entries))];
@@ -242,12 +245,8 @@ async function perform(s, ctx) {
       // (Workers, Node) the page's own single flight is all there is.
       const locks = globalThis.navigator?.locks;
       if (!locks) return [["ok"]];
-      let signal;
-      try {
-        signal = AbortSignal.timeout(s.timeoutMs);
-      } catch {
-        return [["failed", "unsupported_environment"]]; // as the Rust driver
-      }
+      const signal = timeout(s.timeoutMs);
+      if (!signal) return [["failed", "unsupported_environment"]]; // as the Rust driver
       return new Promise((done) => {
         const held = () => (done([["ok"]]), new Promise((release) => (ctx.release = release)));
         locks.request(s.name, { signal }, held).catch(() => done([["failed", "timeout"]]));
@@ -501,8 +500,9 @@ let discovering;
 export async function createDpopKey(name, options) {
   if (import.meta.OIDC === false) throw fail("invalid_config");
   const { algorithm, usages, storageKey: key } = JSON.parse(call(DPOP_KEY, [typeof name === "string" ? name : "", String(options?.alg ?? "")]));
-  const stored = globalThis.indexedDB ? await kv("readonly", (s) => s.get(key)).catch(() => undefined) : undefined;
-  if (stored?.privateKey && stored?.publicJwk) return stored;
+  const pair = (p) => (p?.privateKey && p?.publicJwk ? p : undefined);
+  const stored = pair(globalThis.indexedDB ? await kv("readonly", (s) => s.get(key)).catch(() => {}) : undefined);
+  if (stored) return stored;
   let made;
   try {
     const pair = await crypto.subtle.generateKey(algorithm, false, usages);
@@ -510,11 +510,8 @@ export async function createDpopKey(name, options) {
   } catch {
     throw fail("unsupported_environment"); // no WebCrypto, or not this algorithm
   }
-  if (globalThis.indexedDB) {
-    // `add`, not `put`: a key another tab stored meanwhile (or one a failed read missed) is kept, and used.
-    const kept = await kv("readwrite", (s) => s.add(made, key)).then(() => made, () => kv("readonly", (s) => s.get(key)).catch(() => {}));
-    if (kept?.privateKey && kept?.publicJwk) return kept;
-  }
+  // `add`, not `put`: a key another tab stored meanwhile (or one a failed read missed) is kept, and used.
+  if (globalThis.indexedDB) made = pair(await kv("readwrite", (s) => s.add(made, key)).then(() => made, () => kv("readonly", (s) => s.get(key)).catch(() => {}))) ?? made;
   return made;
 }
 

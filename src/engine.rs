@@ -873,6 +873,17 @@ impl Flow {
             return fail(ErrorCode::MissingCode);
         }
         client.check_pending(pending, now)?;
+        Flow::exchange_checked(client, code, pending, now)
+    }
+
+    /// [`Flow::exchange`] of a code whose pending authorization is checked (by the callback's
+    /// validation, or by [`Flow::exchange`]).
+    fn exchange_checked(
+        client: &OAuthClient,
+        code: &str,
+        pending: &PendingAuthorization,
+        now: u64,
+    ) -> Result<(Flow, Step), Error> {
         let request =
             client.code_exchange_request_unchecked(&AuthorizationCode::new(code), pending);
         let wait = State::Tokens(TokenWait {
@@ -932,7 +943,7 @@ impl Flow {
         if let Some(first) = Flow::push(client, options, now, true)? {
             return Ok(first);
         }
-        Flow::login_sync(client, options, now)
+        Flow::login_listed(client, options, now)
     }
 
     /// [`Flow::login`] for a driver that cannot wait (web storage and the navigation are synchronous,
@@ -946,6 +957,15 @@ impl Flow {
         if client.pushes()?.is_some() {
             return fail(ErrorCode::InvalidConfig);
         }
+        Flow::login_listed(client, options, now)
+    }
+
+    /// A sign-in without a push: started, then this client's stored entries listed (the stale ones go).
+    fn login_listed(
+        client: &OAuthClient,
+        options: &AuthorizationOptions,
+        now: u64,
+    ) -> Result<(Flow, Step), Error> {
         let pending = client.start_authorization(options, now)?;
         Ok((Flow::at(State::LoginListed(pending)), client.list()))
     }
@@ -1028,7 +1048,7 @@ impl Flow {
         now: u64,
     ) -> Result<(Flow, Step), Error> {
         let v = client.validate_callback(href, pending, now)?;
-        let (mut flow, step) = Flow::exchange(client, v.code().secret(), pending, now)?;
+        let (mut flow, step) = Flow::exchange_checked(client, v.code().secret(), pending, now)?;
         if let (Some(w), Some(_)) = (flow.0.token_wait(), &client.config.session) {
             w.save = Some(Event::SignedIn);
         }

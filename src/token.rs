@@ -145,15 +145,15 @@ impl TokenSet {
 
 impl OAuthClient {
     pub(crate) fn token_request(&self, grant: FormSerializer) -> TokenRequest {
-        self.authenticated_request(grant, Some(""))
+        self.authenticated_request(grant, Some(&[]))
     }
 
-    /// `form` plus the client authentication, and the extra token parameters: all but the one named
-    /// `extras` (which the request sets itself: each parameter once), or none of them (`None`).
+    /// `form` plus the client authentication, and the extra token parameters: those the grant does not
+    /// set itself (`extras` names what it sets: each parameter once), or none of them (`None`).
     pub(crate) fn authenticated_request(
         &self,
         grant: FormSerializer,
-        extras: Option<&str>,
+        extras: Option<&[&str]>,
     ) -> TokenRequest {
         let c = &self.config;
         let mut body = grant;
@@ -182,7 +182,7 @@ impl OAuthClient {
                 authorization = Some(header);
             }
         }
-        let extra = |name: &String| extras.is_some_and(|own| name != own);
+        let extra = |name: &String| extras.is_some_and(|own| !own.contains(&name.as_str()));
         for (name, value) in c.extra_token_params.iter().filter(|(n, _)| extra(n)) {
             body.append(name, value);
         }
@@ -232,7 +232,8 @@ impl OAuthClient {
             grant.append("scope", s);
         }
         // A narrower `scope` replaces a configured one (`extra_token_params`).
-        self.authenticated_request(grant, Some(if scope.is_some() { "scope" } else { "" }))
+        let own: &[&str] = if scope.is_some() { &["scope"] } else { &[] };
+        self.authenticated_request(grant, Some(own))
     }
 }
 

@@ -61,10 +61,6 @@ async fn drive(client: &OAuthClient, first: Result<(Flow, Step), Error>) -> Resu
             Step::Verify(v) => subtle::verify(&v).await,
             #[cfg(feature = "oidc")]
             Step::Sign(s) => subtle::sign(&client.key_slot(s.key), &s).await,
-            Step::Emit { event, broadcast } => {
-                events::emit(client, event, broadcast);
-                crate::engine::Input::Ok
-            }
             Step::Read {
                 storage: PendingStorage::Shared,
                 key,
@@ -74,10 +70,21 @@ async fn drive(client: &OAuthClient, first: Result<(Flow, Step), Error>) -> Resu
                 remove,
                 set,
             } => idb::store(&remove, set.as_ref()).await,
-            other => browser::perform(other),
+            other => perform_sync(client, other),
         };
         let mut jwks = client.jwks.0.lock().unwrap_or_else(|e| e.into_inner());
         step = flow.resume(client, &mut jwks, now(), input)?;
+    }
+}
+
+/// Performs a step that needs no waiting: an event, or web storage, the history entry or the navigation.
+fn perform_sync(client: &OAuthClient, step: Step) -> crate::engine::Input {
+    match step {
+        Step::Emit { event, broadcast } => {
+            events::emit(client, event, broadcast);
+            crate::engine::Input::Ok
+        }
+        other => browser::perform(other),
     }
 }
 
@@ -164,11 +171,7 @@ impl OAuthClient {
         loop {
             let input = match step {
                 Step::Done(_) => return Ok(()),
-                Step::Emit { event, broadcast } => {
-                    events::emit(self, event, broadcast);
-                    crate::engine::Input::Ok
-                }
-                other => browser::perform(other),
+                other => perform_sync(self, other),
             };
             step = flow.resume(self, &mut no_jwks, now(), input)?;
         }

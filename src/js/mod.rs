@@ -532,12 +532,8 @@ fn entries(body: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The members of a token set (or a bare token) argument: `member`, and the ID token.
-fn token_arg(text: &str, member: &str) -> Result<(String, Option<IdToken>), Error> {
-    token_set_arg(text, member).map(|(token, id_token, _)| (token, id_token))
-}
-
-/// [`token_arg`] and the set's `token_type` (when it is a string).
+/// The members of a token set (or a bare token) argument: `member`, the ID token, and the set's
+/// `token_type` (when it is a string).
 fn token_set_arg(
     text: &str,
     member: &str,
@@ -589,7 +585,7 @@ fn start(
             Flow::callback(client, a.str(2), a.bool(3), pending, now)
         }
         Some(flow::REFRESH) => {
-            let (rt, id_token) = token_arg(a.json(2), "refresh_token")?;
+            let (rt, id_token, _) = token_set_arg(a.json(2), "refresh_token")?;
             let scope = option(a.json(3), "scope")?;
             Flow::refresh(client, &rt, scope.as_deref(), id_token, None, now)
         }
@@ -629,7 +625,7 @@ fn run_client(client: &OAuthClient, op: u8, a: &Args) -> Result<String, Error> {
             Ok(o.finish())
         }
         op::FLIGHT => {
-            let (rt, _) = token_arg(a.json(0), "refresh_token")?;
+            let (rt, ..) = token_set_arg(a.json(0), "refresh_token")?;
             Ok(client.flight_key(&rt))
         }
         #[cfg(feature = "oidc")]

@@ -50,9 +50,8 @@ pub(super) fn start(
 /// storageKey }`, the `generateKey` parameters (non-extractable) and its IndexedDB key,
 /// `pkce-wasm:dpop:<name>` (`:EdDSA` appended for Ed25519); another algorithm is `invalid_config`.
 pub(super) fn dpop_key(name: &str, alg: &str) -> Result<String, Error> {
-    let alg = match alg {
-        "" | "ES256" => crate::Alg::Es256,
-        "EdDSA" | "Ed25519" => crate::Alg::EdDsa,
+    let alg = match crate::Alg::from_name(if alg.is_empty() { "ES256" } else { alg }) {
+        Some(a @ (crate::Alg::Es256 | crate::Alg::EdDsa)) => a,
         _ => return Err(Error::client(ErrorCode::InvalidConfig)),
     };
     let mut key = String::from("pkce-wasm:dpop:");
